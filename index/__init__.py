@@ -1,0 +1,1 @@
+"""Index: search engines derived from the document store, behind one small interface."""

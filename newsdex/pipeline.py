@@ -1,0 +1,212 @@
+"""Ingest: read → extract → store → index, in batches, losing nothing.
+
+Extraction (the CPU-heavy part) can run in worker processes; one writer in
+this process stores each batch in a single SQLite transaction and then indexes
+it.  An error in one input is reported and skipped; an interruption loses at
+most the batch in flight, and the next run re-indexes anything the store holds
+but the index does not (see :class:`newsdex.store.DocumentStore`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from extract.entities import default_extractor
+from index.engine import IndexDoc
+from index.manager import open_or_create_engine, rebuild, sync
+from newsdex.config import DataDir
+from newsdex.extraction import ArticleBuilder, Overrides
+from newsdex.models import Article
+from newsdex.sources import InputError, RawDocument, iter_documents
+from newsdex.store import DocumentStore
+
+BATCH_SIZE = 500
+PARALLEL_THRESHOLD = 64  # below this many documents, starting workers costs more than it saves
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    indexed: int = 0
+    errors: list[InputError] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.errors)
+
+    def summary(self) -> str:
+        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+
+
+OnError = Callable[[InputError], None]
+OnProgress = Callable[[int], None]
+
+# -- extraction, possibly in worker processes -----------------------------------------------
+_worker_builder: ArticleBuilder | None = None
+
+
+def _init_worker(alias_files: tuple[Path, ...], overrides: Overrides) -> None:
+    global _worker_builder
+    _worker_builder = ArticleBuilder(default_extractor(alias_files), overrides)
+
+
+def _build_one(raw: RawDocument) -> Article | InputError:
+    assert _worker_builder is not None
+    return _build_with(_worker_builder, raw)
+
+
+def _build_with(builder: ArticleBuilder, raw: RawDocument) -> Article | InputError:
+    try:
+        return builder.build(raw)
+    except InputError as exc:
+        return exc
+    except Exception as exc:  # noqa: BLE001 - an extractor bug must not sink the batch
+        return InputError(raw.origin, f"extraction failed ({type(exc).__name__}: {exc})")
+
+
+def extract_all(
+    items: Iterable[RawDocument | InputError],
+    *,
+    alias_files: tuple[Path, ...] = (),
+    overrides: Overrides | None = None,
+    jobs: int = 1,
+) -> Iterator[Article | InputError]:
+    """Articles (or errors) in input order; ``jobs`` > 1 extracts in that many processes."""
+    overrides = overrides or Overrides()
+    iterator = iter(items)
+    head = list(islice(iterator, PARALLEL_THRESHOLD))
+    if jobs <= 1 or len(head) < PARALLEL_THRESHOLD:
+        builder = ArticleBuilder(default_extractor(alias_files), overrides)
+        for item in [*head, *iterator]:
+            yield item if isinstance(item, InputError) else _build_with(builder, item)
+        return
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(alias_files, overrides)) as pool:
+        pending_errors: list[InputError] = []
+
+        def raws() -> Iterator[RawDocument]:
+            for item in [*head, *iterator]:
+                if isinstance(item, InputError):
+                    pending_errors.append(item)
+                else:
+                    yield item
+
+        for result in pool.imap(_build_one, raws(), chunksize=16):
+            while pending_errors:
+                yield pending_errors.pop(0)
+            yield result
+        yield from pending_errors
+
+
+def _batched(items: Iterable[Article | InputError], size: int) -> Iterator[list[Article | InputError]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+# -- the writer -------------------------------------------------------------------------------
+def store_articles(
+    store: DocumentStore,
+    results: Iterable[Article | InputError],
+    report: IngestReport,
+    *,
+    on_error: OnError | None = None,
+    on_progress: OnProgress | None = None,
+    index_batch: Callable[[list[Article]], None] | None = None,
+) -> None:
+    """Store results batch by batch (one transaction each), indexing each batch once it is committed."""
+    for batch in _batched(results, BATCH_SIZE):
+        changed: list[Article] = []
+        with store.transaction():
+            for item in batch:
+                if isinstance(item, InputError):
+                    report.errors.append(item)
+                    if on_error:
+                        on_error(item)
+                    continue
+                outcome = store.upsert(item)
+                if outcome == "added":
+                    report.added += 1
+                elif outcome == "updated":
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+                if outcome != "unchanged":
+                    changed.append(item)
+        if index_batch and changed:
+            index_batch(changed)
+            report.indexed += len(changed)
+        if on_progress:
+            on_progress(len(batch))
+
+
+def ingest(
+    paths: Sequence[Path],
+    data: DataDir,
+    *,
+    engine_name: str,
+    overrides: Overrides | None = None,
+    column_map: Mapping[str, str] | None = None,
+    alias_files: tuple[Path, ...] = (),
+    jobs: int = 1,
+    on_error: OnError | None = None,
+    on_progress: OnProgress | None = None,
+) -> IngestReport:
+    """Ingest files and folders into the data directory's store and live index."""
+    report = IngestReport()
+    data.ensure()
+    with DocumentStore(data.store_path) as store, open_or_create_engine(data, engine_name) as engine:
+        report.indexed += sync(store, engine)  # heal a previous run interrupted between store and index
+
+        def index_batch(articles: list[Article]) -> None:
+            with engine.writer() as writer:
+                writer.add_many(IndexDoc.from_article(a) for a in articles)
+            store.mark_indexed(a.id for a in articles)
+
+        results = extract_all(
+            iter_documents(paths, column_map), alias_files=alias_files, overrides=overrides, jobs=jobs
+        )
+        store_articles(
+            store, results, report, on_error=on_error, on_progress=on_progress, index_batch=index_batch
+        )
+    return report
+
+
+def rebuild_from_sources(
+    paths: Sequence[Path],
+    data: DataDir,
+    *,
+    engine_name: str,
+    overrides: Overrides | None = None,
+    column_map: Mapping[str, str] | None = None,
+    alias_files: tuple[Path, ...] = (),
+    jobs: int = 1,
+    on_error: OnError | None = None,
+    on_progress: OnProgress | None = None,
+) -> IngestReport:
+    """A new store and index from ``paths`` alone, swapped in when complete (what a CI job runs)."""
+    report = IngestReport()
+    data.ensure()
+    fresh_path = data.store_path.with_name("store.sqlite.new")
+    for leftover in (fresh_path, fresh_path.with_name(fresh_path.name + "-wal")):
+        leftover.unlink(missing_ok=True)
+    with DocumentStore(fresh_path) as fresh:
+        results = extract_all(
+            iter_documents(paths, column_map), alias_files=alias_files, overrides=overrides, jobs=jobs
+        )
+        store_articles(fresh, results, report, on_error=on_error, on_progress=on_progress)
+        fresh.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        Path(str(data.store_path) + suffix).unlink(missing_ok=True)
+    shutil.move(fresh_path, data.store_path)
+    with DocumentStore(data.store_path) as store:
+        report.indexed = rebuild(store, data, engine_name)
+    return report

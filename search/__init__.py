@@ -1,0 +1,1 @@
+"""Search: the query language, the query object and the service that answers it."""

@@ -1,0 +1,43 @@
+"""Highlighting marks what matched (stems, phrases, prefixes) and escapes everything else."""
+
+from search.highlight import Highlighter
+from search.query import parse_query
+
+
+def test_marks_stemmed_matches_and_escapes():
+    h = Highlighter(parse_query("airstrikes"))
+    assert h.mark('An <b>airstrike</b> & "more"') == (
+        "An &lt;b&gt;<mark>airstrike</mark>&lt;/b&gt; &amp; &quot;more&quot;"
+    )
+
+
+def test_phrase_marked_only_where_whole_phrase_occurs():
+    h = Highlighter(parse_query('"Islamic State"'))
+    assert h.mark("Islamic State fighters; the State said; Islamic groups") == (
+        "<mark>Islamic State</mark> fighters; the State said; Islamic groups"
+    )
+
+
+def test_prefix_and_field_restriction():
+    assert "<mark>Konashenkov</mark>" in Highlighter(parse_query("Konash*")).mark("Igor Konashenkov said")
+    title_only = parse_query("title:Idlib")
+    assert Highlighter(title_only, "body").mark("Idlib") == "Idlib"
+    assert Highlighter(title_only, "title").mark("Idlib") == "<mark>Idlib</mark>"
+
+
+def test_negated_words_are_not_marked():
+    assert Highlighter(parse_query("Idlib -Hama")).mark("Idlib and Hama") == "<mark>Idlib</mark> and Hama"
+
+
+def test_snippet_centres_on_matches_and_is_short():
+    text = ("Filler sentence number one goes here. " * 20) + "Konashenkov denied the airstrikes. " + (
+        "More filler text follows after that. " * 20
+    )
+    snippet = Highlighter(parse_query("Konashenkov airstrikes")).snippet(text, width=160)
+    assert "<mark>Konashenkov</mark>" in snippet and "<mark>airstrikes</mark>" in snippet
+    assert snippet.startswith("…") and len(snippet) < 400
+
+
+def test_snippet_without_matches_is_the_opening():
+    snippet = Highlighter(parse_query("")).snippet("First words. " * 50, width=50)
+    assert snippet.startswith("First words.") and snippet.endswith("…") and "<mark>" not in snippet

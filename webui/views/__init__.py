@@ -1,0 +1,1 @@
+"""Blueprints: HTML pages and their JSON twins."""
