@@ -1,0 +1,1 @@
+"""Turn raw article text and saved pages into clean text and metadata."""

@@ -1,0 +1,329 @@
+"""Separate an article's own lines from page furniture in plain text.
+
+Saved news text (copied from a page, or a dataset column) still carries what the page
+wrapped around the story: breadcrumbs, photo captions and agency credits, share and promo
+lines, an outlet's own addresses, stray widget labels. No library classifies *lines* of
+plain text, so this module does it with rules on wording patterns, position, length and
+punctuation, and keeps headline, standfirst and subheads as structure.
+
+Two entry points:
+
+* :func:`clean_plain_text` for text that still has its line breaks (one paragraph a line);
+* :func:`strip_inline_leftovers` for text that lost them (FA-KES-like dataset columns),
+  where only anchored fragments at the start and end, and known teaser phrases, can be cut.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+__all__ = ["CleanText", "clean_plain_text", "strip_inline_leftovers"]
+
+
+@dataclass
+class CleanText:
+    """The article's structure recovered from plain text, plus what was dropped and why it matters."""
+
+    title: str | None  # headline if the text carries one
+    dek: str | None  # standfirst
+    paragraphs: list[str]  # body paragraphs in order, subheads included as their own paragraphs
+    subheads: list[str]
+    removed: list[str] = field(default_factory=list)  # lines dropped as boilerplate (for reporting)
+
+    @property
+    def text(self) -> str:
+        """Body as the document store keeps it: paragraphs separated by a blank line."""
+        return "\n\n".join(self.paragraphs)
+
+
+# --- vocabulary ---------------------------------------------------------------------------
+
+# Photo and wire agencies that appear as credits under pictures. A credit line is one of
+# these alone (optionally "Photo: X", "X/Getty Images", "X via Y"); the list is about
+# credits, not outlets, so a story *by* Reuters is untouched unless the line is only that.
+_AGENCIES = (
+    r"AFP|AP|Reuters|EPA|EPA-EFE|EFE|Getty(?: Images)?|Anadolu(?: Agency)?|AA|SANA|Xinhua|TASS|Sputnik|RIA Novosti"
+    r"|Shutterstock|Alamy|IRNA|ANHA|UPI|DPA|ANSA|Pool|File|Handout|Courtesy|Twitter|Facebook|YouTube|Screenshot"
+    r"|[A-Z][A-Za-z.'-]+ [A-Z][A-Za-z.'-]+(?= ?/ ?(?:AFP|AP|Reuters|EPA|Getty))"
+)
+_CREDIT_LINE = re.compile(
+    rf"^(?:(?:photo|image|picture|photograph|credit|video|source)s?(?: credit)?\s*[:|/-]?\s*)?"
+    rf"\(?(?:{_AGENCIES})(?:\s*(?:/|\||,|via|and|&)\s*(?:{_AGENCIES}|[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)?))*\)?\.?$",
+    re.IGNORECASE,
+)
+# A caption ends with its credit in brackets: "(Photo via AP)", "(AP Photo/Hassan Ammar)", "(Reuters)".
+_TRAILING_CREDIT = re.compile(
+    rf"\((?:(?:photo|image|picture|file photo|photograph)\s*(?:by|via|:|/|credit:?)?\s*[^()]{{0,60}}"
+    rf"|(?:{_AGENCIES})(?:\s*(?:photo|/)[^()]{{0,60}})?)\)\s*$",
+    re.IGNORECASE,
+)
+# Openings that only captions use.
+_CAPTION_START = re.compile(
+    r"^(?:(?:in )?(?:this|these|a|the) (?:file |undated |handout )?(?:photo|image|picture|photograph|video grab|"
+    r"frame grab|still)s?\b|(?:a )?(?:file )?(?:picture|photo|image) (?:taken|shows|released|provided|dated)\b|"
+    r"(?:photo|image|picture|photograph|pictured|caption)\s*:|file photo\b)",
+    re.IGNORECASE,
+)
+# Caption verbs in the present tense ("... are seen in the town of ...").
+_CAPTION_VERB = re.compile(
+    r"\b(?:is|are) (?:seen|pictured|shown)\b|\bgestures?\b|\bpictured\b|\bposes?\b|\bpicture taken\b|\bphoto taken\b",
+    re.IGNORECASE,
+)
+_FULL_DATE = re.compile(
+    r"\b(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2},? \d{4}"
+    r"|\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{4})\b"
+)
+
+# Lines that are a site's calls to action rather than reporting.
+_PROMO_PREFIX = re.compile(
+    r"^(?:read (?:more|also|next|this)|also read|see also|related(?: articles?| stories| news| coverage)?|"
+    r"more on this(?: story)?|recommended|watch(?: more)?|listen|most read|trending|click here|don'?t miss|"
+    r"you may (?:also )?like|further reading|more from)\b\s*[:|>»-]",
+    re.IGNORECASE,
+)
+_PROMO_LINE = re.compile(
+    r"^(?:share(?: (?:this|the) (?:article|story|page|post))?(?: on \w+)?|tweet|email|print|comments?|"
+    r"leave a (?:comment|reply)|post a comment|add (?:a )?comment|\d+ comments?|show comments|"
+    r"advertisement|sponsored(?: content)?|subscribe(?: now| to \w.*)?|sign up(?: for\b.*)?|"
+    r"follow us(?: on\b.*)?|like us on\b.*|join us on\b.*|download (?:our|the) app\b.*|"
+    r"read more|read also|more|next|previous|back to top|top of page|related|tags?|"
+    r"(?:all )?rights reserved\.?|copyright\b.*|©.*|newsletter\b.*|get (?:the|our) newsletter\b.*|"
+    r"report an? (?:error|typo)|skip to (?:main )?content|loading\.*|close|menu|search)[.!:]*$",
+    re.IGNORECASE,
+)
+# App and platform names: a short line that mentions one is a "get us on ..." promo.
+_PLATFORMS = re.compile(
+    r"\b(?:Roku|App Store|Google Play|Apple TV|Android TV|Amazon Fire|Telegram|WhatsApp|Instagram|Podcasts?)\b"
+)
+_OWN_ADDRESS = re.compile(
+    r"\b(?:can (?:also )?be accessed at|alternate (?:web )?address(?:es)?|mirror sites?|"
+    r"our (?:new )?(?:website|site) (?:is|at)|visit (?:our|us at) (?:website|www))",
+    re.IGNORECASE,
+)
+_BARE_ADDRESS = re.compile(
+    r"^(?:https?://\S+|www\.[\w.-]+(?:/\S*)?|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|ir|ru|uk|info|tv|news|me)(?:/\S*)?)$",
+    re.IGNORECASE,
+)
+# "News / Russia", "Home > World > Middle East": short segments joined by separators.
+_BREADCRUMB = re.compile(r"^[\w&'’. -]{1,30}(?:\s+[/>»›|]\s+[\w&'’. -]{1,30}){1,5}$")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_SENTENCE_SPLIT = re.compile(r"(?<=[a-z0-9)\"”’][.!?])\s+(?=[A-Z“\"‘'])")
+_QUOTE_CHARS = '“”"«»'
+
+_MAX_TITLE_WORDS = 25
+_MAX_DEK_WORDS = 40
+_MAX_SUBHEAD_WORDS = 12
+_MAX_LABEL_WORDS = 6
+
+
+def _norm(line: str) -> str:
+    """Comparable form: unicode-normalised, no-break spaces unified, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", line).split())
+
+
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+def _is_sentence(line: str) -> bool:
+    """Ends like prose: full stop, question or exclamation mark (possibly inside a closing quote)."""
+    return bool(_SENTENCE_END.search(line))
+
+
+def _sentence_count(line: str) -> int:
+    return len(_SENTENCE_SPLIT.split(line))
+
+
+def _is_credit(line: str) -> bool:
+    return _words(line) <= _MAX_LABEL_WORDS and bool(_CREDIT_LINE.match(line))
+
+
+def _looks_like_caption(line: str) -> bool:
+    """Wording that only a picture caption uses (needs no neighbour to decide)."""
+    return bool(_CAPTION_START.match(line) or _TRAILING_CREDIT.search(line))
+
+
+def _caption_like(line: str) -> bool:
+    """Weaker signal, trusted only next to a credit line: one quote-free sentence that dates or describes a scene."""
+    if any(q in line for q in _QUOTE_CHARS) or _sentence_count(line) > 2:
+        return False
+    return bool(_FULL_DATE.search(line) or _CAPTION_VERB.search(line))
+
+
+def _is_promo(line: str) -> bool:
+    if _PROMO_PREFIX.match(line) or _PROMO_LINE.match(line) or _OWN_ADDRESS.search(line):
+        return True
+    if _BARE_ADDRESS.match(line) or (_BREADCRUMB.match(line) and not _is_sentence(line)):
+        return True
+    return _words(line) <= _MAX_LABEL_WORDS and not _is_sentence(line) and bool(_PLATFORMS.search(line))
+
+
+def _is_heading(line: str, max_words: int) -> bool:
+    """Short, capitalised, not ending like a sentence: a headline or a subhead."""
+    if _words(line) > max_words or _is_sentence(line) or line.endswith((":", ",", ";")):
+        return False
+    first = line.lstrip("‘'“\"([")[:1]
+    return bool(first) and (first.isupper() or first.isdigit())
+
+
+def clean_plain_text(raw: str) -> CleanText:
+    """Classify each line of ``raw`` as title, dek, subhead, body or boilerplate.
+
+    Rules, in order (each one generic, none keyed on a particular outlet's strings):
+
+    1. pattern boilerplate: breadcrumbs, credit lines ("AFP"), captions by their wording
+       ("This photo provided by …", "… (Photo via AP)"), share/promo/teaser lines
+       ("READ MORE: …"), an outlet's alternate addresses and bare URLs;
+    2. captions by position: a quote-free sentence carrying a full date or a caption verb
+       next to a credit line;
+    3. repeats: a line that occurs twice is a caption or pull quote shown twice; all copies
+       go (a long multi-sentence paragraph keeps its first copy, as a scraping duplicate);
+    4. the trailing run: short non-sentences after the last body paragraph are widget labels;
+    5. structure: a short non-sentence before any body line is the title, the single
+       sentence directly after the title is the dek, a short non-sentence followed by body
+       is a subhead.
+    """
+    lines = [_norm(x) for x in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    items = [x for x in lines if x]
+    n = len(items)
+    boiler = [False] * n
+
+    for i, line in enumerate(items):
+        if _is_credit(line) or _looks_like_caption(line) or _is_promo(line):
+            boiler[i] = True
+
+    for i, line in enumerate(items):
+        if not _is_credit(line):
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < n and not boiler[j] and _caption_like(items[j]):
+                boiler[j] = True
+
+    seen: dict[str, list[int]] = {}
+    for i, line in enumerate(items):
+        seen.setdefault(line.casefold(), []).append(i)
+    for idxs in seen.values():
+        if len(idxs) < 2:
+            continue
+        long_para = _sentence_count(items[idxs[0]]) > 2 and _words(items[idxs[0]]) > 60
+        for k in idxs[1:] if long_para else idxs:
+            if boiler[k] or _caption_like(items[k]) or _words(items[k]) <= _MAX_DEK_WORDS or not long_para:
+                boiler[k] = True
+
+    # A bare address after an "alternate addresses" line, and everything short after the last
+    # real paragraph, belongs to the page footer.
+    last_body = max((i for i in range(n) if not boiler[i] and _is_sentence(items[i])), default=-1)
+    for i in range(last_body + 1, n):
+        if not _is_sentence(items[i]) and _words(items[i]) <= _MAX_SUBHEAD_WORDS:
+            boiler[i] = True
+
+    title: str | None = None
+    dek: str | None = None
+    paragraphs: list[str] = []
+    subheads: list[str] = []
+    kept = [i for i in range(n) if not boiler[i]]
+    start = 0
+    if kept and _is_heading(items[kept[0]], _MAX_TITLE_WORDS) and len(kept) > 1:
+        title = items[kept[0]]
+        start = 1
+        nxt = kept[1]
+        # The dek sits directly under the headline: nothing dropped between them.
+        if (
+            nxt == kept[0] + 1
+            and _is_sentence(items[nxt])
+            and _sentence_count(items[nxt]) == 1
+            and _words(items[nxt]) <= _MAX_DEK_WORDS
+            and len(kept) > 2
+        ):
+            dek = items[nxt]
+            start = 2
+    for pos in range(start, len(kept)):
+        line = items[kept[pos]]
+        followed_by_body = pos + 1 < len(kept) and _is_sentence(items[kept[pos + 1]])
+        if followed_by_body and _is_heading(line, _MAX_SUBHEAD_WORDS):
+            subheads.append(line)
+        paragraphs.append(line)
+    removed = [items[i] for i in range(n) if boiler[i]]
+    return CleanText(title=title, dek=dek, paragraphs=paragraphs, subheads=subheads, removed=removed)
+
+
+# --- text that lost its line breaks -------------------------------------------------------
+
+_MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_WEEKDAYS = r"(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)[a-z]*\.?,?"
+# A dateline opening the text: "Wed 05 Apr 2017", "Thu Jul 7 2016", "23-04-2016", "01.10.2017Get short URL 0 13",
+# "Date of publication 7 July 2016", "Published February 18 2015", "Monday 15 February 2016",
+# "AFP Saturday 21 Jun 2014".
+_LEAD_DATELINE = re.compile(
+    rf"^\s*(?:(?:AFP|AP|Reuters|EFE)\s+)?(?:(?:Date of publication|Published|Updated|Last updated)\s*:?\s*)?"
+    rf"(?:{_WEEKDAYS}\s+)?"
+    rf"(?:\d{{1,2}}\s+{_MONTHS},?\s+\d{{4}}|{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}[-./]\d{{1,2}}[-./]\d{{2,4}}"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"(?:\s*(?:at\s*)?\d{{1,2}}:?\d{{2}}(?:\s*(?:GMT|UTC|[AP]M))?)?"
+    rf"(?:\s*(?:Get short URL)(?:\s+\d+){{0,4}})?[\s.:|-]*",
+    re.IGNORECASE,
+)
+# Teasers and widgets that a page inlines into the story text.
+_INLINE_PATTERNS: list[re.Pattern[str]] = [
+    # "Read more here Syrian miracle baby saver killed in Aleppo" - a linked headline (Title Case run).
+    re.compile(
+        r"\s*\bRead more(?: here| on [A-Z][\w ]{0,40}? here)?\b(?:\s*:)?(?:\s+[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,14})?"
+        r"(?=\s+(?:(?:The|A|An|In|On|At|He|She|It|They|We|But|And)\s|[\"“]))"
+    ),
+    re.compile(r"\s*\bRead (?:more|also)\s*:?\s*$", re.IGNORECASE),
+    re.compile(r"\s*(?:\.\.\.\s*)?(?:\d+\s+)*Tags\b.{0,200}?Community standards.*$", re.DOTALL),
+    re.compile(r"\s*(?:Community standards)?Discussion\s*Comment via Facebook.*$", re.DOTALL),
+    re.compile(r"\s*\bComment via (?:Facebook|Sputnik News|Twitter).*$", re.DOTALL),
+    re.compile(r"\s*\bSUBSCRIBE\b.{0,400}?\bLike Follow\b.*$", re.DOTALL),
+    re.compile(r"\s*\bLike Follow\b.*$", re.DOTALL),
+    re.compile(r"\s*\bCopyright\s*(?:©\s*)?\d{4}\b.*$", re.DOTALL),
+    re.compile(r"\s*\(?\bSource\s*:?\s*[\w .'’-]{2,60}?\band agencies\)?\.?\s*$"),
+    re.compile(r"\s*\(Source:\s*[^()]{2,80}\)\s*(?:Twitter|Facebook)?\s*$"),
+    re.compile(r"\s*\bOur Standards\s*:\s*The Thomson Reuters Trust Principles\.?\s*$"),
+    re.compile(r"(?<=[.!?)\"”])\s*(?:English bulletin|Twitter|Facebook)\s*$"),
+]
+
+
+def _strip_repeated_title(text: str, title: str) -> tuple[str, str | None]:
+    """Drop the title when the text opens with it (the page put its headline into the body)."""
+    t = _norm(title).rstrip(". ")
+    if len(t) < 12:
+        return text, None
+    head = text.lstrip()
+    if head.casefold().startswith(t.casefold()):
+        rest = head[len(t) :]
+        if not rest or rest[0] in " .:-|\n":
+            return rest.lstrip(" .:-|\n"), head[: len(t)]
+    return text, None
+
+
+def strip_inline_leftovers(text: str, title: str | None = None) -> tuple[str, list[str]]:
+    """Cut page furniture that survives in text without line breaks; return (clean text, removed fragments).
+
+    Only anchored material is cut: a dateline at the very start, the title repeated at the
+    start, teaser phrases ("Read more here <linked headline>"), social widgets and credits
+    at the very end. Anything that could be body text is left in place.
+    """
+    removed: list[str] = []
+    out = _norm(text)
+    for _ in range(2):  # dateline and title can come in either order
+        m = _LEAD_DATELINE.match(out)
+        if m and m.end() > 0 and re.search(r"\d", m.group(0)):
+            removed.append(m.group(0).strip())
+            out = out[m.end() :]
+        if title:
+            out, cut = _strip_repeated_title(out, title)
+            if cut:
+                removed.append(cut)
+    changed = True
+    while changed:
+        changed = False
+        for pat in _INLINE_PATTERNS:
+            m = pat.search(out)
+            if m and m.group(0).strip():
+                removed.append(m.group(0).strip())
+                out = " ".join((out[: m.start()] + " " + out[m.end() :]).split())
+                changed = True
+    return out.strip(), removed

