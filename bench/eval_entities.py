@@ -148,7 +148,9 @@ def print_table(result: dict[str, Any]) -> None:
     print(f"{'seed':28} {'act P':>6} {'act R':>6} {'act F1':>6}   {'loc P':>6} {'loc R':>6} {'loc F1':>6}")
     for name, doc in result["seeds"]["per_doc"].items():
         a, loc = doc["actors"], doc["locations"]
-        print(f"{name:28} {a['p']:6.3f} {a['r']:6.3f} {a['f1']:6.3f}   {loc['p']:6.3f} {loc['r']:6.3f} {loc['f1']:6.3f}")
+        print(
+            f"{name:28} {a['p']:6.3f} {a['r']:6.3f} {a['f1']:6.3f}   {loc['p']:6.3f} {loc['r']:6.3f} {loc['f1']:6.3f}"
+        )
     micro = result["seeds"]["micro"]
     a, loc, both = micro["actors"], micro["locations"], micro["all"]
     print(f"{'micro':28} {a['p']:6.3f} {a['r']:6.3f} {a['f1']:6.3f}   {loc['p']:6.3f} {loc['r']:6.3f} {loc['f1']:6.3f}")
@@ -161,7 +163,9 @@ def print_table(result: dict[str, Any]) -> None:
     print(f"FA-KES location recall       {fakes['location_recall']:.3f} over {fakes['articles']} articles")
     print(f"  misses by location: {fakes['misses_by_location']}")
     print(f"speed                        {result['articles_per_second_per_core']:.0f} articles/s per core")
-    print(f"memory                       tables {result['tables_rss_mb']} MB, process {result['process_rss_mb']} MB RSS")
+    print(
+        f"memory                       tables {result['tables_rss_mb']} MB, process {result['process_rss_mb']} MB RSS"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -98,7 +98,9 @@ _PLACE_NOUNS = frozenset(
     "province provinces governorate countryside city town suburb suburbs outskirts airport region area "
     "district neighbourhood neighborhood border frontier".split()
 )
-_DISTANCE = frozenset("km kilometres kilometers miles mi metres meters outskirts heart centre center part parts".split())
+_DISTANCE = frozenset(
+    "km kilometres kilometers miles mi metres meters outskirts heart centre center part parts".split()
+)
 _COUNTRY_TOPICS = frozenset(
     "talks war conflict crisis envoy peace ceasefire truce border borders airspace territory campaign "
     "settlement conference".split()
@@ -120,6 +122,9 @@ _NAME_STOP = _DEMONYMS | frozenset(
     "General Colonel President Secretary Spokesman Spokeswoman Spokesperson Envoy Ambassador Commander Chief "
     "Foreign Interior Security Federal Military Air Aerospace Navy Naval Democratic Republican Revolutionary "
     "Free Liberation Islamic Mr Mrs Ms Dr Sheikh King Prince Emir Sir Lord Saint St Photo Reuters Read More "
+    "Committees Councils Groups Agencies Directorate Programme Program Project Network Regional Humanitarian "
+    "Operational Main Staff Staffs Emergency Emergencies Lieutenant Admiral Rear Archbishop Archimandrite Bishop "
+    "Patriarch Major Brigadier Captain Sergeant Private Besieged Liberated "
     "Share Article Video Watch Comment Leave Home World Middle East Europe Asia Africa Gulf Levant God Allah "
     "Prophet Eid Ramadan Christmas Easter Syria Russia Iraq Iran Turkey Israel Lebanon Jordan Egypt".split()
 )
@@ -128,7 +133,10 @@ _NAME_STOP = _DEMONYMS | frozenset(
 _PARTICLE = r"(?:al|el|ad|an|ar|as|ash|at|az|ez|es|ed|ibn|bin|bint|de|da|di|du|van|von|der|la|le)"
 _PARTICLE_SPACE = r"(?:al|el|ash|ez|es|ed|ibn|bin|bint|de|da|di|du|van|von|der)"
 _JOIN = rf"(?:[ ]|[ -]{_PARTICLE_SPACE}[ -]|[ -]{_PARTICLE}-)"
-_TOKEN = r"(?:Mc[A-Z][a-z]+|O'[A-Z][a-z]+|[A-Z\u00c0-\u00dd][a-z\u00df-\u00ff]+(?:[-'][A-Za-z\u00c0-\u00ff][a-z\u00df-\u00ff]+)*)"
+_TOKEN = (
+    r"(?:Mc[A-Z][a-z]+|O'[A-Z][a-z]+"
+    r"|[A-Z\u00c0-\u00dd][a-z\u00df-\u00ff]+(?:[-'][A-Za-z\u00c0-\u00ff][a-z\u00df-\u00ff]+)*)"
+)
 _NAME = rf"{_TOKEN}(?:{_JOIN}{_TOKEN}){{1,3}}"
 _TITLE = (
     r"(?:(?:Major|Lieutenant|Brigadier|Lt\.?|Maj\.?)[- ])?(?:General|Gen\.|Colonel|Col\.|Captain|Capt\.|"
@@ -159,13 +167,19 @@ _CAP_SPAN = re.compile(rf"(?:\b{_PARTICLE}-)?{_TOKEN}(?:(?:{_JOIN}|-){_TOKEN}){{
 _EDGE_WORDS = frozenset(
     "The A An In On At Of For From To By With And Or But As After Before Since When While This That These Those "
     "Province Governorate City Town Village District Countryside Region Camp Airport Road Northern Southern "
-    "Eastern Western Central North South East West Greater Rural".split()
+    "Eastern Western Central North South East West Greater Rural Besieged Liberated".split()
+)
+_GIVEN_NAMES = frozenset(
+    "Mohammad Mohammed Muhammad Mohamed Mohamad Ahmad Ahmed Ali Hassan Hussein Omar Mustafa Khalil Ibrahim Abdullah "
+    "Mahmoud Khaled Khalid Sultan Abdel Abdul Abu Umm Said Saleh Salem Youssef Yusuf Issa Musa Suleiman".split()
 )
 _GEO_STOP = frozenset(k.lower() for k in _NAME_STOP) | frozenset(
     "police hope mobile reading nice victoria independence liberty union marks mark bath best most many "
     "media home said sales sale".split()
 )
-_CREDIT_BEFORE = re.compile(r"(?:photo|picture|image|credit|courtesy|file|footage|video|graphic)s?\b[^()\n.]{0,25}$", re.I)
+_CREDIT_BEFORE = re.compile(
+    r"(?:photo|picture|image|credit|courtesy|file|footage|video|graphic)s?\b[^()\n.]{0,25}$", re.I
+)
 _CREDIT_AFTER = re.compile(r"\s*(?:/|\||photos?\b|images?\b|pictures?\b)", re.I)
 _CREDIT_LINE = re.compile(r"(?:(?:photo|picture|image|credit|source|file)s?\s*[:/-]?\s*|\u00a9\s*)?", re.I)
 
@@ -199,6 +213,10 @@ class EntityExtractor:
         self._ci = self._automaton(self._alias.keys() | self._context.keys() | self._possessive.keys())
         self._cs = self._automaton(self._acronym.keys())
         self._geo: GeoIndex | None = None
+        self._table_places = [
+            e for e in self.entries.values() if e.is_place and e.lat is not None and e.lon is not None
+        ]
+        self._near_cache: dict[str, Entry | None] = {}
 
     # --- table ----------------------------------------------------------------------------------
     def _register(self, entry: Entry) -> None:
@@ -231,10 +249,10 @@ class EntityExtractor:
                     self._place_skeletons.setdefault(skeleton_key(alias), entry)
 
     def _possessives(self) -> dict[str, Entry]:
-        """'Aleppos', 'Syrias': sources that lost their apostrophes still name the place."""
+        """'Aleppos', 'Assads': sources that lost their apostrophes still name the entity."""
         out = {}
         for key, entry in self._alias.items():
-            if (entry.is_place or entry.kind == "state") and key[-1:].isalpha() and not key.endswith("s"):
+            if key[-1:].isalpha() and not key.endswith("s") and key not in self._government:
                 poss = key + "s"
                 if poss not in self._alias and poss not in self._context:
                     out[poss] = entry
@@ -260,7 +278,7 @@ class EntityExtractor:
         """Actors and locations of one article; title mentions carry offsets -1 (they are not in ``text``)."""
         mentions: list[Mention] = []
         if title and title.strip() and title.strip()[:60] not in text[: len(title) + 200]:
-            mentions += [Mention(m.text, m.canonical, m.kind) for m in self._extract_segment(title)]
+            mentions += [Mention(m.text, m.canonical, m.kind) for m in self._extract_segment(title, headline=True)]
         mentions += self._extract_segment(text)
         return _assemble(mentions)
 
@@ -318,15 +336,16 @@ class EntityExtractor:
             known = self._table_spans(text)
             seen: set[str] = set()
             for match in _CAP_SPAN.finditer(text):
-                start, end = _trim_span(text, match.start(), match.end())
-                if end <= start or _overlaps(known, start, end):
-                    continue
-                name = " ".join(text[start:end].split())
-                if " " not in name and _sentence_initial(text, start):
-                    continue
-                if name.lower() in _GEO_STOP or name in _NAME_STOP:
-                    continue
-                seen.add(name)
+                for piece_start, piece_end in _subtract(known, match.start(), match.end()):
+                    start, end = _trim_title(text, *_trim_span(text, piece_start, piece_end))
+                    if end <= start:
+                        continue
+                    name = " ".join(text[start:end].split())
+                    if " " not in name and _sentence_initial(text, start):
+                        continue
+                    if name.lower() in _GEO_STOP or name in _NAME_STOP:
+                        continue
+                    seen.add(name)
             counts.update(seen)
         return sorted(((n, c) for n, c in counts.items() if c >= min_count), key=lambda nc: (-nc[1], nc[0]))
 
@@ -384,13 +403,15 @@ class EntityExtractor:
             chosen.append(c)
         return sorted(chosen, key=lambda c: c.start)
 
-    def _extract_segment(self, text: str) -> list[Mention]:
+    def _extract_segment(self, text: str, headline: bool = False) -> list[Mention]:
         chosen = [c for c in self._select(self._table_candidates(text), len(text)) if not self._is_credit(text, c)]
         taken = bytearray(len(text))
         for c in chosen:
             taken[c.start : c.end] = b"\x01" * (c.end - c.start)
-        chosen += self._people(text, taken)
-        chosen += self._places(text, taken)
+        lower_words = set(re.findall(r"\b[a-z]+\b", text))
+        if not headline:  # Title Case headlines make every word look like a name
+            chosen += self._people(text, taken, lower_words)
+        chosen += self._places(text, taken, lower_words)
         chosen.sort(key=lambda c: c.start)
         chosen = self._resolve_context(chosen)
         mentions = []
@@ -488,21 +509,25 @@ class EntityExtractor:
                 out.append(_Candidate(c.start, c.end, self.entries[name], "context"))
         return out
 
-    def _people(self, text: str, taken: bytearray) -> list[_Candidate]:
+    def _people(self, text: str, taken: bytearray, lower_words: set[str]) -> list[_Candidate]:
         """Titled and quoted names the table does not know, then their bare surnames."""
         found: list[_Candidate] = []
-        for pattern in _PERSON_PATTERNS:
+        for number, pattern in enumerate(_PERSON_PATTERNS):
             for match in pattern.finditer(text):
-                s, e = match.span("name")
-                if any(taken[s:e]) or not self._plausible_person(text[s:e]):
+                s, e = _trim_title(text, *match.span("name"))
+                if e <= s or any(taken[s:e]):
                     continue
+                if number == 2 and re.search(r"\b(?:in|at|near|of|from|to)\s+$", text[max(0, s - 12) : s]):
+                    continue  # "in Deir al-Adas said": a place, not a speaker
                 name = " ".join(text[s:e].split())
-                entry = self._alias.get(fold(name).lower()) or Entry(name, "person", source="rule")
+                if not self._plausible_person(name, lower_words):
+                    continue
+                entry = self._known_person(name) or Entry(name, "person", source="rule")
                 taken[s:e] = b"\x01" * (e - s)
                 found.append(_Candidate(s, e, entry, "person"))
         for person in list(found):
             surname = person.entry.name.split()[-1] if person.entry else ""
-            if len(surname) < 4:
+            if len(surname) < 4 or surname in _GIVEN_NAMES or surname.lower() in lower_words:
                 continue
             for match in re.finditer(rf"\b{re.escape(surname)}\b", text):
                 s, e = match.span()
@@ -512,14 +537,25 @@ class EntityExtractor:
                 found.append(_Candidate(s, e, person.entry, "person"))
         return found
 
-    def _plausible_person(self, name: str) -> bool:
-        tokens = re.split(r"[ -]", name)
-        caps = [t for t in tokens if t[:1].isupper()]
+    def _plausible_person(self, name: str, lower_words: set[str]) -> bool:
+        caps = [t for t in re.split(r"[ -]", name) if t[:1].isupper()]
         if len(caps) < 2 or any(t in _NAME_STOP for t in caps):
             return False
-        return self._alias.get(fold(name).lower()) is None or self._alias[fold(name).lower()].kind == "person"
+        if any(t.lower() in lower_words for t in caps):
+            return False  # "Says Economy Lost": words the article also writes in lower case are not names
+        entry = self._alias.get(fold(name).lower())
+        return entry is None or entry.kind == "person"
 
-    def _places(self, text: str, taken: bytearray) -> list[_Candidate]:
+    def _known_person(self, name: str) -> Entry | None:
+        """'Abdel Rahman' -> 'Rami Abdel Rahman' when exactly one table person ends with that name."""
+        entry = self._alias.get(fold(name).lower())
+        if entry is not None:
+            return entry
+        tail = " " + fold(name).lower()
+        hits = {e.name for k, e in self._alias.items() if e.kind == "person" and k.endswith(tail)}
+        return self.entries[hits.pop()] if len(hits) == 1 else None
+
+    def _places(self, text: str, taken: bytearray, lower_words: set[str]) -> list[_Candidate]:
         """Places named by a cue ('the village of X', 'X province') or found in GeoNames."""
         found: list[_Candidate] = []
         for pattern in _PLACE_PATTERNS:
@@ -529,9 +565,12 @@ class EntityExtractor:
                 if e <= s or any(taken[s:e]):
                     continue
                 surface = " ".join(text[s:e].split())
-                if any(t in _NAME_STOP for t in re.split(r"[ -]", surface) if t[:1].isupper()):
-                    continue
+                caps = [t for t in re.split(r"[ -]", surface) if t[:1].isupper()]
+                if any(t in _NAME_STOP for t in caps) or len(caps) > 3:
+                    continue  # a stop word, or a list that lost its commas
                 entry = self._place_entry(surface, context=True)
+                if entry is None and len(caps) == 1 and caps[0].lower() in lower_words:
+                    continue
                 if entry is None:
                     entry = Entry(surface, "place", source="rule")
                 taken[s:e] = b"\x01" * (e - s)
@@ -541,6 +580,8 @@ class EntityExtractor:
             if e <= s or any(taken[s:e]):
                 continue
             surface = " ".join(text[s:e].split())
+            if " " not in surface and surface.lower() in lower_words:
+                continue
             entry = self._place_entry(surface, context=self._locative_context(text, s), start=s, text=text)
             if entry is not None:
                 taken[s:e] = b"\x01" * (e - s)
@@ -565,7 +606,18 @@ class EntityExtractor:
         geo = self.geo.lookup(surface)
         if geo is None or not self._geo_accepts(geo, multi, context, text, start):
             return None
-        return self._geo_entry(geo)
+        return self._table_place_near(geo) or self._geo_entry(geo)
+
+    def _table_place_near(self, geo: GeoPlace) -> Entry | None:
+        """A GeoNames hit that is a table place under another spelling becomes that facet value."""
+        if geo.name not in self._near_cache:
+            best, best_d = None, 0.03**2  # about 3 km
+            for entry in self._table_places:
+                d = (entry.lat - geo.lat) ** 2 + (entry.lon - geo.lon) ** 2  # type: ignore[operator]
+                if d < best_d:
+                    best, best_d = entry, d
+            self._near_cache[geo.name] = best
+        return self._near_cache[geo.name]
 
     @staticmethod
     def _geo_accepts(geo: GeoPlace, multi: bool, context: bool, text: str, start: int) -> bool:
@@ -637,12 +689,35 @@ def _trim_span(text: str, s: int, e: int) -> tuple[int, int]:
     return s + words[0].start(), s + words[-1].end()
 
 
-def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
-    i = bisect.bisect_left(spans, (s, s))
-    for j in (i - 1, i):
-        if 0 <= j < len(spans) and spans[j][0] < e and s < spans[j][1]:
-            return True
-    return False
+_TITLE_WORDS = frozenset(
+    "Rear Vice Admiral General Lieutenant Major Brigadier Colonel Captain Commander Archbishop Archimandrite "
+    "Bishop Patriarch Sheikh Imam President Minister Secretary Ambassador Envoy Mr Mrs Ms Dr".split()
+)
+
+
+def _trim_title(text: str, s: int, e: int) -> tuple[int, int]:
+    """'Rear Admiral John Kirby' -> 'John Kirby'."""
+    while True:
+        m = re.match(r"([A-Z][a-z]+)\.?[ -]", text[s:e])
+        if not m or m.group(1) not in _TITLE_WORDS:
+            return s, e
+        s += m.end()
+
+
+def _subtract(spans: list[tuple[int, int]], s: int, e: int) -> list[tuple[int, int]]:
+    """The parts of [s, e) that no span covers."""
+    pieces, cursor = [], s
+    for a, b in spans[max(0, bisect.bisect_left(spans, (s, s)) - 1) :]:
+        if a >= e:
+            break
+        if b <= cursor:
+            continue
+        if a > cursor:
+            pieces.append((cursor, a))
+        cursor = max(cursor, b)
+    if cursor < e:
+        pieces.append((cursor, e))
+    return pieces
 
 
 @functools.lru_cache(maxsize=8)

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
-from whoosh import fields, index, query, sorting
+import numpy as np
+from whoosh import fields, index, query
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.columns import VarBytesColumn
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
 from index.analysis import TOKEN_PATTERN, analyse, stem
@@ -108,41 +112,242 @@ def to_whoosh(node: Node) -> query.Query:
     raise TypeError(f"cannot translate {node!r}")
 
 
-# -- facet columns -------------------------------------------------------------------
-class FacetColumns:
-    """Every document's facet values as small integer codes, read once per index generation."""
+# -- per-generation arrays ----------------------------------------------------------
+POSTINGS_CACHE_IDS = 8_000_000  # docnums kept in the per-term cache (int32: 32 MB)
 
-    def __init__(self, searcher: Searcher) -> None:
-        reader = searcher.reader()
+
+def _leaf_ids(matcher: Any) -> np.ndarray:
+    """Every docnum of one term in one segment, read block by block (not posting by posting)."""
+    if isinstance(matcher, FilterMatcher):  # deletions: the live mask removes them later
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        return np.fromiter(matcher.all_ids(), dtype=np.int32)
+    blocks = []
+    while not matcher._atend:
+        if matcher._data is None:
+            matcher._read_data()
+        blocks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return np.concatenate(blocks).astype(np.int32) if blocks else np.empty(0, np.int32)
+
+
+class FacetColumns:
+    """Every document's facet values as (docnum, code) pairs in numpy arrays, read once per segment.
+
+    Counting the values of a set of documents is then one ``np.bincount`` over
+    the pairs whose document is in the set, instead of a Python loop per match
+    (or ``groupedby``, which re-reads every match's values for each facet).
+    """
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        segment_cache: dict[str, dict[str, tuple[list[str], np.ndarray, np.ndarray]]] | None = None,
+    ) -> None:
         self.values: dict[str, list[str]] = {f: [] for f in FACET_ORDER}
-        codes: dict[str, dict[str, int]] = {f: {} for f in FACET_ORDER}
-        self.columns: dict[str, list[tuple[int, ...]]] = {f: [] for f in FACET_ORDER}
-        column = reader.column_reader("facets") if reader.has_column("facets") else None
-        for docnum in range(reader.doc_count_all()):
-            raw = column[docnum] if column is not None else b""
-            parts = raw.decode("utf-8").split(FACET_SEP) if raw else [""] * len(FACET_ORDER)
-            for facet, part in zip(FACET_ORDER, parts, strict=True):
-                table = codes[facet]
-                row = []
-                for value in part.split(VALUE_SEP) if part else ():
+        self.codes: dict[str, dict[str, int]] = {f: {} for f in FACET_ORDER}
+        docs: dict[str, list[np.ndarray]] = {f: [] for f in FACET_ORDER}
+        codes: dict[str, list[np.ndarray]] = {f: [] for f in FACET_ORDER}
+        cache = segment_cache if segment_cache is not None else {}
+        for reader, offset in _leaves(searcher):
+            key = _segment_key(reader)
+            local = cache.get(key) if key else None
+            if local is None:
+                local = _read_segment_facets(reader)
+                if key:
+                    cache[key] = local
+            for facet in FACET_ORDER:
+                names, seg_docs, seg_codes = local[facet]
+                table, values = self.codes[facet], self.values[facet]
+                remap = np.empty(len(names), dtype=np.int32)
+                for i, name in enumerate(names):
+                    code = table.get(name)
+                    if code is None:
+                        code = table[name] = len(values)
+                        values.append(name)
+                    remap[i] = code
+                docs[facet].append(seg_docs + offset)
+                codes[facet].append(remap[seg_codes] if len(names) else seg_codes)
+        self.docs = {f: np.concatenate(docs[f]) if docs[f] else np.empty(0, np.int32) for f in FACET_ORDER}
+        self.pair_codes = {f: np.concatenate(codes[f]) if codes[f] else np.empty(0, np.int32) for f in FACET_ORDER}
+
+    def count(self, facet: str, docnums: Iterable[int] | np.ndarray) -> list[tuple[str, int]]:
+        """Value counts over ``docnums`` (a boolean mask over all docnums, or docnums)."""
+        mask = docnums if isinstance(docnums, np.ndarray) and docnums.dtype == np.bool_ else None
+        if mask is None:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[np.fromiter(docnums, dtype=np.int64)] = True
+        codes = self.pair_codes[facet][mask[self.docs[facet]]]
+        counts = np.bincount(codes, minlength=len(self.values[facet]))
+        names = self.values[facet]
+        return sort_facet_counts({names[c]: int(counts[c]) for c in np.flatnonzero(counts)})
+
+    def having(self, facet: str, wanted: Iterable[str]) -> np.ndarray:
+        """Boolean mask of the documents with any of the ``wanted`` values of ``facet``."""
+        table = self.codes[facet]
+        wanted_codes = [table[v] for v in wanted if v in table]
+        mask = np.zeros(self.size, dtype=bool)
+        if wanted_codes:
+            mask[self.docs[facet][np.isin(self.pair_codes[facet], wanted_codes)]] = True
+        return mask
+
+    size: int = 0
+
+
+def _leaves(searcher: Searcher) -> list[tuple[Any, int]]:
+    return list(searcher.reader().leaf_readers())
+
+
+def _segment_key(reader: Any) -> str | None:
+    segment = getattr(reader, "segment", None)
+    return segment().segment_id() if callable(segment) else None
+
+
+def _read_segment_facets(reader: Any) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]]:
+    """One segment's packed facet column decoded into (value names, local docnums, codes) per facet."""
+    names: dict[str, list[str]] = {f: [] for f in FACET_ORDER}
+    tables: dict[str, dict[str, int]] = {f: {} for f in FACET_ORDER}
+    docs: dict[str, list[int]] = {f: [] for f in FACET_ORDER}
+    codes: dict[str, list[int]] = {f: [] for f in FACET_ORDER}
+    if reader.has_column("facets"):
+        column = reader.column_reader("facets")
+        for docnum, raw in enumerate(column):
+            if not raw:
+                continue
+            for facet, part in zip(FACET_ORDER, raw.decode("utf-8").split(FACET_SEP), strict=True):
+                if not part:
+                    continue
+                table = tables[facet]
+                for value in part.split(VALUE_SEP):
                     code = table.get(value)
                     if code is None:
-                        code = table[value] = len(self.values[facet])
-                        self.values[facet].append(value)
-                    row.append(code)
-                self.columns[facet].append(tuple(row))
-        self.codes = codes
+                        code = table[value] = len(names[facet])
+                        names[facet].append(value)
+                    docs[facet].append(docnum)
+                    codes[facet].append(code)
+    return {f: (names[f], np.array(docs[f], dtype=np.int32), np.array(codes[f], dtype=np.int32)) for f in FACET_ORDER}
 
-    def count(self, facet: str, docnums: Iterable[int]) -> list[tuple[str, int]]:
-        column = self.columns[facet]
-        counter: Counter[int] = Counter()
-        for docnum in docnums:
-            counter.update(column[docnum])
-        names = self.values[facet]
-        return sort_facet_counts({names[c]: n for c, n in counter.items()})
 
-    def matches(self, facet: str, docnum: int, wanted: frozenset[int]) -> bool:
-        return not wanted.isdisjoint(self.columns[facet][docnum])
+_DATED = build_schema()["dated"].to_column_value(1)
+
+
+def _read_segment_dates(reader: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    dated = np.fromiter(reader.column_reader("dated", translate=False), dtype=np.uint64, count=n) == _DATED
+    dates = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=n)
+    return dated, np.where(dated, dates, 0).astype(np.int64)
+
+
+def _date_value(day: dt.date, time: dt.time) -> int:
+    return int(_DATE_FIELD.to_column_value(dt.datetime.combine(day, time)))
+
+
+_DATE_FIELD = build_schema()["date"]
+
+
+class Snapshot:
+    """One committed generation: its searcher, live-document mask, dates, facet pairs and a term cache.
+
+    Matching is evaluated on boolean masks built from whole posting lists, which
+    is what facet counts over *all* matches need anyway; Whoosh scores only the
+    page of hits.  Everything here is immutable for the generation, so it is
+    dropped as a whole when the index changes.
+    """
+
+    def __init__(self, searcher: Searcher, segment_cache: dict[str, Any]) -> None:
+        self.searcher = searcher
+        self.leaves = _leaves(searcher)
+        self.size = searcher.reader().doc_count_all()
+        self.live = np.ones(self.size, dtype=bool)
+        self.dated = np.zeros(self.size, dtype=bool)
+        self.dates = np.zeros(self.size, dtype=np.int64)  # Whoosh's sortable column values; 0 when undated
+        for reader, offset in self.leaves:
+            if reader.has_deletions():
+                gone = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
+                self.live[gone + offset] = False
+            n = reader.doc_count_all()
+            key = _segment_key(reader)
+            cached = segment_cache.get(f"dates:{key}") if key else None
+            if cached is None:
+                cached = _read_segment_dates(reader, n)
+                if key:
+                    segment_cache[f"dates:{key}"] = cached
+            self.dated[offset : offset + n], self.dates[offset : offset + n] = cached
+        self.columns = FacetColumns(searcher, segment_cache)
+        self.columns.size = self.size
+        self._postings: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._cached_ids = 0
+        self._lock = Lock()
+
+    # -- matching ----------------------------------------------------------------
+    def term_docs(self, field: str, text: str) -> np.ndarray:
+        """Global docnums containing ``text`` in ``field`` (deleted ones included), LRU-cached."""
+        key = (field, text)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        parts = []
+        for reader, offset in self.leaves:
+            if (field, text) in reader:
+                parts.append(_leaf_ids(reader.postings(field, text)) + offset)
+        found = np.concatenate(parts) if parts else np.empty(0, np.int32)
+        with self._lock:
+            self._postings[key] = found
+            self._cached_ids += len(found)
+            while self._cached_ids > POSTINGS_CACHE_IDS and len(self._postings) > 1:
+                _, old = self._postings.popitem(last=False)
+                self._cached_ids -= len(old)
+        return found
+
+    def _mask_of(self, docnums: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        mask[docnums] = True
+        return mask
+
+    def match(self, node: Node) -> np.ndarray:
+        """Boolean mask of the live documents matching ``node`` (exactly what Whoosh would match)."""
+        return self._match(node) & self.live
+
+    def _match(self, node: Node) -> np.ndarray:
+        if isinstance(node, MatchAll):
+            return self.live.copy()
+        if isinstance(node, Term) and not node.prefix:
+            term = stem(node.text)
+            return self._mask_of(np.concatenate([self.term_docs(f, term) for f in _text_fields(node.field)]))
+        if isinstance(node, FacetValue):
+            return self._mask_of(self.term_docs(node.field, node.value))
+        if isinstance(node, DateRange):
+            mask = self.dated.copy()
+            if node.start:
+                mask &= self.dates >= _date_value(node.start, dt.time())
+            if node.end:
+                mask &= self.dates <= _date_value(node.end, dt.time(23, 59, 59))
+            return mask
+        if isinstance(node, And):
+            mask = self._match(node.children[0])
+            for child in node.children[1:]:
+                if not mask.any():
+                    break
+                mask &= self._match(child)
+            return mask
+        if isinstance(node, Or):
+            mask = self._match(node.children[0])
+            for child in node.children[1:]:
+                mask |= self._match(child)
+            return mask
+        if isinstance(node, Not):
+            return ~self._match(node.child)
+        # Phrases and prefixes need positions or term expansion: Whoosh's own matchers answer them.
+        return self._mask_of(np.fromiter(self.searcher.docs_for_query(to_whoosh(node)), dtype=np.int64))
+
+    def ids(self, docnums: Iterable[int]) -> list[str]:
+        return [self.searcher.stored_fields(int(d))["id"] for d in docnums]
+
+    def close(self) -> None:
+        self.searcher.close()
 
 
 # -- the engine ---------------------------------------------------------------------------
@@ -175,8 +380,8 @@ class WhooshEngine(Engine):
         super().__init__(path)
         self._ix = ix
         self._lock = Lock()
-        self._searcher: Searcher | None = None
-        self._columns: FacetColumns | None = None
+        self._snapshot: Snapshot | None = None
+        self._segment_cache: dict[str, Any] = {}
 
     @classmethod
     def create(cls, path: Path) -> WhooshEngine:
@@ -192,66 +397,62 @@ class WhooshEngine(Engine):
     def writer(self, *, fresh: bool = False) -> WhooshWriter:
         return WhooshWriter(self._ix, fresh=fresh)
 
-    def _current(self) -> tuple[Searcher, FacetColumns]:
-        """The searcher and facet columns of the latest commit, reopened only when it changes."""
+    def _current(self) -> Snapshot:
+        """The arrays of the latest commit, rebuilt only when it changes (unchanged segments are reused)."""
         with self._lock:
-            if self._searcher is None or not self._searcher.up_to_date():
-                if self._searcher is not None:
-                    self._searcher.close()
-                self._searcher = self._ix.searcher()
-                self._columns = FacetColumns(self._searcher)
-            assert self._columns is not None
-            return self._searcher, self._columns
+            if self._snapshot is None or not self._snapshot.searcher.up_to_date():
+                if self._snapshot is not None:
+                    self._snapshot.close()
+                searcher = self._ix.searcher()
+                live_keys = {_segment_key(r) for r, _ in _leaves(searcher)}
+                for key in list(self._segment_cache):
+                    if key.removeprefix("dates:") not in live_keys:
+                        del self._segment_cache[key]
+                self._snapshot = Snapshot(searcher, self._segment_cache)
+            return self._snapshot
 
     def doc_count(self) -> int:
-        return self._ix.doc_count()
+        return self._current().searcher.doc_count()
 
     def search(self, q: EngineQuery) -> EngineResult:
-        searcher, columns = self._current()
-        base = to_whoosh(q.node)
-        wanted = {
-            facet: frozenset(columns.codes[facet].get(v, -1) for v in values)
-            for facet, values in q.filters.items()
-            if values
-        }
-        base_docs = list(searcher.docs_for_query(base)) if (wanted or q.facets) else None
-        if wanted:
-            assert base_docs is not None
-            matched = [d for d in base_docs if all(columns.matches(f, d, w) for f, w in wanted.items())]
-            total = len(matched)
-        else:
-            matched = base_docs
-            total = len(base_docs) if base_docs is not None else len(searcher.search(base, limit=1))
+        snap = self._current()
+        columns = snap.columns
+        base = snap.match(q.node)
+        wanted = {facet: columns.having(facet, values) for facet, values in q.filters.items() if values}
+        matched = base
+        for mask in wanted.values():
+            matched = matched & mask
+        total = int(np.count_nonzero(matched))
 
         facets: dict[str, list[tuple[str, int]]] = {}
         for facet in q.facets:
-            others = {f: w for f, w in wanted.items() if f != facet}
-            if facet in wanted and base_docs is not None:
-                docs: Iterable[int] = (d for d in base_docs if all(columns.matches(f, d, w) for f, w in others.items()))
-            else:
-                docs = matched or ()
+            docs = base
+            for other, mask in wanted.items():
+                if other != facet:
+                    docs = docs & mask
             facets[facet] = columns.count(facet, docs)
 
         hits: list[tuple[str, float]] = []
-        if q.limit > 0 and total > 0:
-            sortedby = None
-            if q.sort != "relevance":
-                sortedby = sorting.MultiFacet(
-                    [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("date", reverse=q.sort == "newest")]
+        if q.limit > 0 and total > q.offset:
+            if q.sort == "relevance":
+                results = snap.searcher.search(
+                    to_whoosh(q.node),
+                    limit=q.offset + q.limit,
+                    filter=set(np.flatnonzero(matched).tolist()) if wanted else None,
                 )
-            results = searcher.search(
-                base,
-                limit=q.offset + q.limit,
-                filter=set(matched) if wanted else None,
-                sortedby=sortedby,
-            )
-            scored = q.sort == "relevance"  # sorted hits carry their sort key as "score"
-            for hit in results[q.offset : q.offset + q.limit]:
-                hits.append((hit["id"], float(hit.score or 0.0) if scored else 0.0))
+                for hit in results[q.offset : q.offset + q.limit]:
+                    hits.append((hit["id"], float(hit.score or 0.0)))
+            else:
+                # Whoosh's order for sortedby (dated first, then date, ties by docnum), without its per-match loop.
+                docnums = np.flatnonzero(matched)
+                dates = snap.dates[docnums]
+                order = np.lexsort((docnums, -dates if q.sort == "newest" else dates, ~snap.dated[docnums]))
+                page = docnums[order[q.offset : q.offset + q.limit]]
+                hits = [(doc_id, 0.0) for doc_id in snap.ids(page)]
         return EngineResult(total=total, hits=hits, facets=facets)
 
     def similar(self, text: str, *, limit: int = 10, exclude: Sequence[str] = ()) -> list[tuple[str, float]]:
-        searcher, _ = self._current()
+        searcher = self._current().searcher
         terms = Counter(t for t in analyse(text) if len(t) > 2)
         if not terms:
             return []
@@ -273,8 +474,8 @@ class WhooshEngine(Engine):
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
-                self._columns = None
+            if self._snapshot is not None:
+                self._snapshot.close()
+                self._snapshot = None
+            self._segment_cache.clear()
         self._ix.close()

@@ -168,6 +168,7 @@ class ArticleBuilder:
         if not body:
             raise InputError(raw.origin, "empty text")
         title = _str(fields.get("title"))
+        dateline = date_from_text(body)  # before clean-up, which removes a leading dateline
         removed: list[str] = []
         if "\n" in body:
             clean = clean_plain_text(body)
@@ -178,7 +179,7 @@ class ArticleBuilder:
         removed.extend(leftovers)
         url = _str(fields.get("url"))
         outlet = _str(fields.get("outlet")) or (outlet_from_domain(url) if url else None)
-        date = _date_field(fields.get("date"), "dataset") or date_from_text(body)
+        date = _date_field(fields.get("date"), "dataset") or dateline
         extra: dict[str, Any] = dict(fields.get("extra") or {})
         if removed:
             extra["removed_lines"] = removed

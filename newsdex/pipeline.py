@@ -58,9 +58,11 @@ def _init_worker(alias_files: tuple[Path, ...], overrides: Overrides) -> None:
     _worker_builder = ArticleBuilder(default_extractor(alias_files), overrides)
 
 
-def _build_one(raw: RawDocument) -> Article | InputError:
+def _build_one(raw: RawDocument) -> Article | tuple[str, str]:
+    """Runs in a worker; an error travels back as (origin, reason): InputError itself does not unpickle."""
     assert _worker_builder is not None
-    return _build_with(_worker_builder, raw)
+    result = _build_with(_worker_builder, raw)
+    return (result.origin, result.reason) if isinstance(result, InputError) else result
 
 
 def _build_with(builder: ArticleBuilder, raw: RawDocument) -> Article | InputError:
@@ -102,7 +104,7 @@ def extract_all(
         for result in pool.imap(_build_one, raws(), chunksize=16):
             while pending_errors:
                 yield pending_errors.pop(0)
-            yield result
+            yield InputError(*result) if isinstance(result, tuple) else result
         yield from pending_errors
 
 

@@ -45,6 +45,10 @@ class InputError(Exception):
         self.origin = origin
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # Errors travel back from extraction worker processes; the default pickling loses ``reason``.
+        return (InputError, (self.origin, self.reason))
+
 
 @dataclass
 class RawDocument:

@@ -114,3 +114,10 @@ def test_jsonl_bad_lines_are_skipped_not_fatal(tmp_path):
 def test_map_to_a_missing_column_is_reported():
     with pytest.raises(InputError, match="no column 'nope'"):
         resolve_columns(["title", "text"], {"text": "nope"}, "x.csv")
+
+
+def test_input_errors_survive_pickling_from_worker_processes():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(InputError("a.txt", "empty file")))
+    assert (error.origin, error.reason, str(error)) == ("a.txt", "empty file", "a.txt: empty file")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 
 from index.engine import Engine
 from index.manager import open_engine
@@ -29,13 +29,43 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["ENGINE"] = data.engine_name(app.config["ENGINE"])
     app.extensions["newsdex.engine"] = None
 
-    from webui.views import api, pages
+    from webui import helpers
+    from webui.views import api, export, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(export.bp)
     app.teardown_appcontext(_close_store)
-    app.jinja_env.globals["engine_name"] = app.config["ENGINE"]
+    app.after_request(_security_headers)
+    app.register_error_handler(404, _not_found)
+    app.jinja_env.globals.update(
+        engine_name=app.config["ENGINE"],
+        hidden_params=helpers.hidden_params,
+        with_params=helpers.with_params,
+        safe_href=helpers.safe_href,
+    )
     return app
+
+
+# Everything the pages need ships in static/: no inline script, no third-party origin.
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(response: Response) -> Response:
+    """A strict CSP backs up the escaping; no referrer, so a click to a source leaks no query."""
+    response.headers.setdefault("Content-Security-Policy", _CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+def _not_found(exc: Exception) -> tuple[str, int]:
+    from flask import render_template
+
+    return render_template("error.html", title="Not found", message="There is no such page or article."), 404
 
 
 def _engine() -> Engine:
@@ -51,10 +81,18 @@ def _engine() -> Engine:
 def get_service() -> SearchService:
     """The request's search service: a read-only store connection and the shared engine."""
     if "newsdex_service" not in g:
-        data = DataDir.resolve(current_app.config["DATA_DIR"])
-        store = DocumentStore(data.store_path, readonly=True)
-        g.newsdex_service = SearchService(store, _engine(), canonicalise=_canonicaliser())
+        g.newsdex_service = own_service()
     return g.newsdex_service
+
+
+def own_service() -> SearchService:
+    """A service with its own store connection, for work that outlives the request (streamed exports).
+
+    The caller closes ``service.store``; the request's teardown would close the shared one mid-stream.
+    """
+    data = DataDir.resolve(current_app.config["DATA_DIR"])
+    store = DocumentStore(data.store_path, readonly=True)
+    return SearchService(store, _engine(), canonicalise=_canonicaliser())
 
 
 def _canonicaliser() -> Any:
