@@ -39,7 +39,9 @@ def summary(extraction: dict, entities: dict) -> list[tuple[str, str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=None, help="shared data dir (default: $NEWSDEX_SHARED or ../shared)")
+    parser.add_argument(
+        "--shared", type=Path, default=None, help="shared data dir (default: $NEWSDEX_SHARED or ../shared)"
+    )
     args = parser.parse_args(argv)
     shared = args.shared or eval_extract.default_shared()
     if not (shared / "html" / "manifest.json").exists():

@@ -22,6 +22,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from pathlib import Path
 from threading import Lock
 
@@ -116,9 +117,13 @@ def _document(doc: IndexDoc, cache: _StemCache) -> tantivy.Document:
 
 
 def _most_frequent_first(counts: dict[str, int]) -> list[tuple[str, int]]:
-    """:func:`sort_facet_counts`, but sorting plain tuples: a third of the time on 30,000 actor values."""
-    ranked = sorted([(-n, value) for value, n in counts.items() if n > 0])
-    return [(value, -n) for n, value in ranked]
+    """:func:`sort_facet_counts` for counts already in value order (as the aggregations return them).
+
+    A stable sort by count alone then leaves ties in value order, as ``sort_facet_counts`` does, at a
+    third of the cost on 30,000 actor values.  tantivy orders keys by UTF-8 bytes, which is the
+    code point order of Python strings.
+    """
+    return sorted(((v, n) for v, n in counts.items() if n > 0), key=itemgetter(1), reverse=True)
 
 
 # -- query translation --------------------------------------------------------------------
@@ -332,7 +337,7 @@ class TantivyEngine(Engine):
     def _aggregate(
         self, searcher: tantivy.Searcher, query: Query, facet_names: Sequence[str], lo: int, hi: int
     ) -> dict[str, dict[str, int]]:
-        """Exact value counts of ``facet_names`` over the matches of ``query`` in slices [lo, hi).
+        """Exact value counts (in value order) of ``facet_names`` over the matches of ``query`` in slices [lo, hi).
 
         All facets go in one request (one pass over the matches) while the buckets fit tantivy's
         limit; otherwise each facet is counted alone, and a facet still too large for the limit is
@@ -343,7 +348,7 @@ class TantivyEngine(Engine):
             in_slices = Query.range_query(self._schema, "slice", tantivy.FieldType.Integer, lo, hi - 1)
             sliced = _all(query, in_slices)
         size = {"size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}
-        aggs = {f: {"terms": {"field": f, **size}} for f in facet_names}
+        aggs = {f: {"terms": {"field": f, "order": {"_key": "asc"}, **size}} for f in facet_names}
         try:
             result = searcher.aggregate(sliced, aggs)
         except ValueError as exc:
@@ -362,7 +367,7 @@ class TantivyEngine(Engine):
         mid = (lo + hi) // 2
         left = self._aggregate(searcher, query, facet_names, lo, mid)
         right = self._aggregate(searcher, query, facet_names, mid, hi)
-        return {f: dict(Counter(left[f]) + Counter(right[f])) for f in facet_names}
+        return {f: dict(sorted((Counter(left[f]) + Counter(right[f])).items())) for f in facet_names}
 
     # -- more like this ------------------------------------------------------------------------
     def similar(self, text: str, *, limit: int = 10, exclude: Sequence[str] = ()) -> list[tuple[str, float]]:

@@ -56,9 +56,29 @@ UpsertOutcome = Literal["added", "updated", "unchanged"]
 
 
 def content_hash(article: Article) -> str:
-    """What makes two versions of an article different for the user (not when it was ingested)."""
-    payload = article.to_dict()
-    payload.pop("ingested_at", None)
+    """What makes two versions of an article different for the user (not when it was ingested).
+
+    The payload is exactly ``article.to_dict()`` less ``ingested_at`` (so stored hashes stay valid), built
+    by hand: ``dataclasses.asdict`` deep-copies every mention and was a sizeable part of ingest time.
+    """
+    payload = {
+        "id": article.id,
+        "title": article.title,
+        "text": article.text,
+        "source": article.source,
+        "url": article.url,
+        "outlet": article.outlet,
+        "date": article.date.to_dict(),
+        "author": article.author,
+        "actors": article.actors,
+        "locations": article.locations,
+        "mentions": [
+            {"text": m.text, "canonical": m.canonical, "kind": m.kind, "start": m.start, "end": m.end}
+            for m in article.mentions
+        ],
+        "extractor": article.extractor,
+        "extra": article.extra,
+    }
     return hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -181,7 +201,9 @@ class DocumentStore:
         self.db.execute("UPDATE articles SET indexed = 1")
         self.db.commit()
 
-    def update_entities(self, article_id: str, actors: list[str], locations: list[str], mentions: list[Mention]) -> bool:
+    def update_entities(
+        self, article_id: str, actors: list[str], locations: list[str], mentions: list[Mention]
+    ) -> bool:
         """Rewrite one article's entities (after an alias-table edit); True when they changed."""
         article = self.get(article_id)
         if article is None or (article.actors, article.locations, article.mentions) == (actors, locations, mentions):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from itertools import pairwise
 
 from newsdex.models import Article, Mention
 from search.highlight import Highlighter
@@ -77,7 +78,7 @@ def render(
     points = sorted(cuts)
     out: list[str] = []
     open_entity: tuple[int, int, Mention] | None = None
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in pairwise(points):
         entity = next((ent for ent in entities if ent[0] <= a and b <= ent[1]), None)
         if entity is not open_entity:
             if open_entity is not None:

@@ -9,21 +9,12 @@ escaped and matches wrapped in ``<mark>``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from html import escape
 
 from index.analysis import stem, tokens
 from search.query import Node, Phrase, Term, positive_terms
 
 ELLIPSIS = "…"
-
-
-@dataclass(frozen=True)
-class _Token:
-    start: int
-    end: int
-    stem: str
-    word: str
 
 
 class Highlighter:
@@ -48,27 +39,33 @@ class Highlighter:
         return bool(self.words or self.prefixes or self.phrases)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """Character spans of every match, in order, not overlapping."""
-        toks = [_Token(s, e, stem(w), w) for w, s, e in tokens(text)]
+        """Character spans of every match, in order, not overlapping.
+
+        Plain lists rather than a token object per word: a page of ten long hits
+        is tens of thousands of tokens, and this runs on every search.
+        """
+        toks = list(tokens(text))
+        stems = [stem(word) for word, _, _ in toks]
         hit = [False] * len(toks)
-        for i, tok in enumerate(toks):
-            if tok.stem in self.words or any(tok.word.startswith(p) for p in self.prefixes):
+        words, prefixes = self.words, self.prefixes
+        for i, term in enumerate(stems):
+            if term in words or (prefixes and any(toks[i][0].startswith(p) for p in prefixes)):
                 hit[i] = True
         for phrase in self.phrases:
-            n = len(phrase)
+            n, first = len(phrase), phrase[0]
             for i in range(len(toks) - n + 1):
-                if toks[i].stem == phrase[0] and all(toks[i + k].stem == phrase[k] for k in range(1, n)):
+                if stems[i] == first and all(stems[i + k] == phrase[k] for k in range(1, n)):
                     for k in range(n):
                         hit[i + k] = True
         spans: list[tuple[int, int]] = []
-        for tok, is_hit in zip(toks, hit, strict=True):
+        for (_, start, end), is_hit in zip(toks, hit, strict=True):
             if not is_hit:
                 continue
             # Join adjacent marked words of a phrase ("<mark>Islamic State</mark>").
-            if spans and text[spans[-1][1] : tok.start].strip() == "" and _phrase_continues(text, spans[-1], tok):
-                spans[-1] = (spans[-1][0], tok.end)
+            if spans and text[spans[-1][1] : start].strip() == "" and _phrase_continues(text, spans[-1], start):
+                spans[-1] = (spans[-1][0], end)
             else:
-                spans.append((tok.start, tok.end))
+                spans.append((start, end))
         return spans
 
     def mark(self, text: str) -> str:
@@ -94,8 +91,8 @@ class Highlighter:
         return " ".join(parts)
 
 
-def _phrase_continues(text: str, previous: tuple[int, int], tok: _Token) -> bool:
-    gap = text[previous[1] : tok.start]
+def _phrase_continues(text: str, previous: tuple[int, int], start: int) -> bool:
+    gap = text[previous[1] : start]
     return len(gap) <= 2 and "\n" not in gap
 
 
@@ -126,9 +123,14 @@ def _cut_end(text: str, limit: int) -> int:
 def _best_windows(text: str, spans: list[tuple[int, int]], width: int, fragments: int) -> list[tuple[int, int]]:
     """Windows that cover the most distinct matched words, preferring sentence starts."""
     scored = []
+    lowered = [text[a:b].lower() for a, b in spans]
     for i, (s, _) in enumerate(spans):
         end_limit = s + width
-        covered = {text[a:b].lower() for a, b in spans[i:] if b <= end_limit}
+        covered = set()
+        for j in range(i, len(spans)):  # spans are ordered and disjoint: stop at the first past the window
+            if spans[j][1] > end_limit:
+                break
+            covered.add(lowered[j])
         scored.append((len(covered), -i, s))
     scored.sort(reverse=True)
     chosen: list[tuple[int, int]] = []

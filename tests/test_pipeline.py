@@ -154,3 +154,15 @@ def test_parallel_extraction_gives_the_same_articles(tmp_path):
         with DocumentStore(data.store_path) as store:
             results.append([(a.id, a.title, a.outlet, a.date, a.actors, a.locations) for a in store.iter_articles()])
     assert results[0] == results[1]
+
+
+def test_an_article_twice_in_one_batch_is_indexed_once(tmp_path):
+    row = json.dumps({"title": "T", "text": "Russian jets struck Idlib."})
+    edited = json.dumps({"title": "T", "text": "Russian jets struck Idlib.", "author": "X"})
+    src = tmp_path / "dup.jsonl"
+    src.write_text(f"{row}\n{edited}\n", encoding="utf-8")
+    data = DataDir(tmp_path / "d")
+    report = ingest([src], data, engine_name="whoosh")
+    assert (report.added, report.updated) == (1, 1)
+    with open_engine(data, "whoosh") as engine:
+        assert engine.doc_count() == 1

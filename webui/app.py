@@ -62,9 +62,13 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def _not_found(exc: Exception) -> tuple[str, int]:
-    from flask import render_template
+def _not_found(exc: Exception) -> tuple[Any, int]:
+    """JSON under ``/api`` and ``/export`` (clients never parse an HTML error page), a page elsewhere."""
+    from flask import jsonify, render_template, request
 
+    if request.path.startswith(("/api/", "/export/")):
+        message = getattr(exc, "description", "") or "not found"
+        return jsonify({"error": "not found", "message": message}), 404
     return render_template("error.html", title="Not found", message="There is no such page or article."), 404
 
 

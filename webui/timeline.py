@@ -15,6 +15,7 @@ from markupsafe import Markup
 from search.timeline import OTHER_OUTLETS, Timeline, bucket_range
 
 WIDTH, HEIGHT, AXIS, TOP = 720, 150, 20, 14
+MIN_SLOTS = 12
 TICK_WIDTH = 46  # room a YYYY-MM label needs, so none is cut at the right edge
 PALETTE_SIZE = 7  # .s0 … .s6, then .s-other
 
@@ -30,7 +31,8 @@ def render_svg(timeline: Timeline, href: Callable[[str, str], str], *, active: t
         return Markup("")
     peak = max(timeline.peak, 1)
     plot_h = HEIGHT - AXIS - TOP
-    slot = WIDTH / n
+    slot = WIDTH / max(n, MIN_SLOTS)  # a month or two should not become wall-to-wall bars
+    left = (WIDTH - slot * n) / 2
     gap = min(2.0, slot * 0.15)
     parts = [
         f'<svg class="timeline-svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" '
@@ -42,7 +44,7 @@ def render_svg(timeline: Timeline, href: Callable[[str, str], str], *, active: t
     totals = timeline.totals()
     label_every = max(1, round(n / 8))
     for i, bucket in enumerate(timeline.buckets):
-        x = i * slot
+        x = left + i * slot
         since, until = (d.isoformat() for d in bucket_range(bucket))
         parts_of = [
             f"{s.outlet} {s.counts[i]}" for s in timeline.series if s.counts[i]

@@ -64,6 +64,11 @@ def timeline() -> Response | tuple[Response, int]:
 def suggest() -> Response | tuple[Response, int]:
     """"Did you mean": the query with likely misspelt words corrected, or null."""
     q, error = search_from_request()
+    if error is None:
+        try:
+            q.node()
+        except QuerySyntaxError as exc:
+            error = str(exc)
     if error:
         return _bad_query(error)
     corrected = suggest_text(q.text, vocabulary(get_service().store)) if q.text else None

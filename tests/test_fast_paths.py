@@ -1,0 +1,281 @@
+"""The fast paths return exactly what the plain paths return.
+
+The Whoosh engine answers from numpy masks, cached facet pairs and its own
+indexing shortcut; the highlighter and the store's content hash were rewritten
+for speed.  Each is compared here with the straightforward way (Whoosh's own
+matchers, ``groupedby``, ``sortedby``, its analyzer chain; the original
+algorithms) on a few hundred synthetic documents spread over several segments,
+with replacements and deletions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import random
+import re
+from collections import Counter
+
+import pytest
+from whoosh import fields as whoosh_fields
+from whoosh import sorting
+
+from index.analysis import analyse, stem
+from index.engine import EngineQuery, IndexDoc, sort_facet_counts
+from index.whoosh_engine import WhooshEngine, build_schema, to_whoosh
+from newsdex.models import Article, DateInfo, Mention
+from newsdex.store import content_hash
+from search.highlight import Highlighter, _best_windows
+from search.query import parse_query
+
+WORDS = (
+    "the of and to in said minister strike strikes striking airstrike airstrikes rebels government talks "
+    "ceasefire city province report reported reporting civilians killed forces state islamic united nations "
+    "oil prices market shares bank rates election vote voters senate house white court supreme health care"
+).split()
+ACTORS = ["Islamic State", "United Nations", "White Helmets", "Vladimir Putin", "Donald Trump", "Reuters Staff"]
+PLACES = ["Idlib", "Syria", "Raqqa", "Geneva", "Hama", "Washington"]
+OUTLETS = ["RT", "BBC", "Reuters", "Al Jazeera", None]
+
+QUERIES = [
+    "",
+    "strike",
+    "airstrikes",
+    "strikes rebels",
+    "oil OR shares",
+    "ceasefire -killed",
+    "NOT city",
+    '"islamic state"',
+    '"white house"',
+    '"supreme court" health',
+    "title:minister",
+    "body:talks",
+    "strik*",
+    "outlet:RT",
+    'actor:"White Helmets"',
+    "location:Idlib strike",
+    "date:2017-09",
+    "date:..2016",
+    "date:2017-01-15..2018-02-01 report",
+    "(oil OR bank) AND NOT outlet:BBC",
+    "nothingmatchesthis",
+]
+FILTERS = [{}, {"outlet": ("RT", "BBC")}, {"actor": ("Islamic State",), "location": ("Syria", "Geneva")}]
+
+
+def _docs(n: int, seed: int, prefix: str = "d") -> list[IndexDoc]:
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 8))).capitalize()
+        body = ". ".join(
+            " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 15))) for _ in range(rng.randint(2, 6))
+        )
+        date = None if rng.random() < 0.15 else dt.date(2015, 1, 1) + dt.timedelta(days=rng.randint(0, 1500))
+        docs.append(
+            IndexDoc(
+                id=f"{prefix}{i:04d}",
+                title=title,
+                body=body,
+                outlet=rng.choice(OUTLETS),
+                date=date,
+                actors=tuple(rng.sample(ACTORS, rng.randint(0, 3))),
+                locations=tuple(rng.sample(PLACES, rng.randint(0, 2))),
+            )
+        )
+    return docs
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    """Three segments (two commits plus a replacing one) with deletions: the awkward case for docnum maths."""
+    eng = WhooshEngine.create(tmp_path_factory.mktemp("fast-paths"))
+    first, second = _docs(150, 1, "a"), _docs(150, 2, "b")
+    with eng.writer(fresh=True) as writer:
+        writer.add_many(first)
+    with eng.writer() as writer:
+        writer.add_many(second)
+    with eng.writer() as writer:
+        writer.add_many(dataclasses.replace(d, title=d.title + " replaced") for d in _docs(20, 3, "a"))
+        for doc in second[:10]:
+            writer.delete(doc.id)
+    yield eng
+    eng.close()
+
+
+def _plain_docnums(snapshot, text: str) -> set[int]:
+    return set(snapshot.searcher.docs_for_query(to_whoosh(parse_query(text))))
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matches_equal_whoosh_matchers(engine, text):
+    snapshot = engine._current()
+    fast = {int(d) for d in snapshot.match(parse_query(text)).nonzero()[0]}
+    assert fast == _plain_docnums(snapshot, text)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_facet_counts_equal_groupedby(engine, text):
+    snapshot = engine._current()
+    node = parse_query(text)
+    result = engine.search(EngineQuery(node=node, limit=0))
+    groupedby = {f: sorting.FieldFacet(f, allow_overlap=True, maptype=sorting.Count) for f in result.facets}
+    plain = snapshot.searcher.search(to_whoosh(node), limit=None, groupedby=groupedby)
+    for facet, counts in result.facets.items():
+        expected = {value: n for value, n in plain.groups(facet).items() if value is not None}
+        assert counts == sort_facet_counts(expected), facet
+    assert result.total == len(plain)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+@pytest.mark.parametrize("text", ["", "strike", "oil OR shares", "date:2016"])
+def test_filtered_totals_and_facets_equal_plain_evaluation(engine, text, filters):
+    snapshot = engine._current()
+    base = _plain_docnums(snapshot, text)
+    stored = {d: snapshot.searcher.stored_fields(d)["id"] for d in base}
+    by_id = {doc.id: doc for doc in _docs(150, 1, "a") + _docs(150, 2, "b") + _docs(20, 3, "a")}
+
+    def values(docnum: int, facet: str) -> set[str]:
+        return set(by_id[stored[docnum]].facet_values(facet))
+
+    def passes(docnum: int, skip: str | None = None) -> bool:
+        return all(values(docnum, f) & set(v) for f, v in filters.items() if f != skip)
+
+    result = engine.search(EngineQuery(node=parse_query(text), filters=filters, limit=0))
+    assert result.total == sum(1 for d in base if passes(d))
+    for facet, counts in result.facets.items():
+        expected: Counter[str] = Counter()
+        for d in base:
+            if passes(d, skip=facet):
+                expected.update(values(d, facet))
+        assert counts == sort_facet_counts(expected)
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+@pytest.mark.parametrize("text", ["", "strike", "date:2016 OR oil"])
+def test_date_order_equals_whoosh_sortedby(engine, text, sort):
+    snapshot = engine._current()
+    sortedby = sorting.MultiFacet(
+        [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("date", reverse=sort == "newest")]
+    )
+    plain = snapshot.searcher.search(to_whoosh(parse_query(text)), limit=40, sortedby=sortedby)
+    expected = [hit["id"] for hit in plain][5:35]
+    fast = engine.search(EngineQuery(node=parse_query(text), sort=sort, offset=5, limit=30, facets=()))
+    assert [doc_id for doc_id, _ in fast.hits] == expected
+
+
+@pytest.mark.parametrize("text", ["strike", '"islamic state"', "oil OR shares"])
+def test_relevance_hits_equal_plain_search(engine, text):
+    snapshot = engine._current()
+    plain = [(h["id"], float(h.score)) for h in snapshot.searcher.search(to_whoosh(parse_query(text)), limit=10)]
+    assert engine.search(EngineQuery(node=parse_query(text), facets=())).hits == plain
+
+
+def test_caches_follow_new_commits(engine, tmp_path):
+    eng = WhooshEngine.create(tmp_path / "ix")
+    with eng.writer(fresh=True) as writer:
+        writer.add_many(_docs(30, 5))
+    before = eng.search(EngineQuery(node=parse_query("strike")))
+    with eng.writer() as writer:
+        writer.add_many(_docs(30, 6, "z"))
+    after = eng.search(EngineQuery(node=parse_query("strike")))
+    plain = _plain_docnums(eng._current(), "strike")
+    assert after.total == len(plain) > before.total
+    eng.close()
+
+
+def test_fast_indexing_equals_the_analyzer_chain():
+    field = build_schema()["body"]
+    for doc in _docs(50, 7):
+        text = doc.body + " Ünïcode naïve café 3.5% U.S. e-mail"
+        fast = sorted(field.index(text))
+        plain = sorted(whoosh_fields.FieldType.index(field, text))
+        assert fast == plain
+        assert {t.decode() for t, *_ in fast} == set(analyse(text))
+
+
+# -- highlighting: the rewritten spans and windows against the original algorithm -----------------
+def _reference_spans(hl: Highlighter, text: str) -> list[tuple[int, int]]:
+    toks = [(m.start(), m.end(), stem(m.group().lower()), m.group().lower()) for m in re.finditer(r"\w+", text)]
+    hit = [tok[2] in hl.words or any(tok[3].startswith(p) for p in hl.prefixes) for tok in toks]
+    for phrase in hl.phrases:
+        n = len(phrase)
+        for i in range(len(toks) - n + 1):
+            if all(toks[i + k][2] == phrase[k] for k in range(n)):
+                for k in range(n):
+                    hit[i + k] = True
+    spans: list[tuple[int, int]] = []
+    for (start, end, _, _), is_hit in zip(toks, hit, strict=True):
+        if is_hit:
+            gap = text[spans[-1][1] : start] if spans else "x"
+            if spans and gap.strip() == "" and len(gap) <= 2 and "\n" not in gap:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+    return spans
+
+
+def _reference_scores(text: str, spans: list[tuple[int, int]], width: int) -> list[tuple[int, int, int]]:
+    scored = []
+    for i, (s, _) in enumerate(spans):
+        covered = {text[a:b].lower() for a, b in spans[i:] if b <= s + width}
+        scored.append((len(covered), -i, s))
+    return sorted(scored, reverse=True)
+
+
+@pytest.mark.parametrize("text", ["strike", '"islamic state" talks', "strik* oil", "title:minister city"])
+def test_highlight_spans_equal_reference(text):
+    for field in ("title", "body"):
+        hl = Highlighter(parse_query(text), field)
+        for doc in _docs(40, 8):
+            body = doc.body.replace(". ", ".\n\n", 2) + " Islamic  State. islamic\nstate"
+            assert hl.spans(body) == _reference_spans(hl, body)
+
+
+def test_snippet_windows_equal_reference(monkeypatch):
+    import search.highlight as highlight
+
+    hl = Highlighter(parse_query("strike OR state OR oil"), "body")
+    for doc in _docs(40, 9):
+        text = doc.body * 3
+        spans = hl.spans(text)
+        if not spans:
+            continue
+        fast = _best_windows(text, spans, 220, 2)
+        chosen = []
+        for _, _, s in _reference_scores(text, spans, 220):
+            start = highlight._window_start(text, s, 220)
+            end = min(len(text), start + 220)
+            end = start + highlight._cut_end(text[start:], end - start) if end < len(text) else end
+            if any(not (end <= a or start >= b) for a, b in chosen):
+                continue
+            chosen.append((start, end))
+            if len(chosen) == 2:
+                break
+        assert fast == sorted(chosen)
+
+
+# -- the store's content hash ---------------------------------------------------------------------
+def test_content_hash_equals_the_asdict_version():
+    article = Article(
+        id="x1",
+        title="Title",
+        text="Body text ünïcode",
+        source="s.txt",
+        url="https://example.org/a",
+        outlet="RT",
+        date=DateInfo(dt.date(2017, 9, 1), "published", "dataset"),
+        author="A. Writer",
+        actors=["Islamic State"],
+        locations=["Idlib"],
+        mentions=[Mention("ISIS", "Islamic State", "armed_group", 3, 7)],
+        extractor="x 1",
+        ingested_at="2024-01-01T00:00:00+00:00",
+        extra={"removed_lines": ["Share this"], "when": dt.date(2020, 1, 1)},
+    )
+    payload = article.to_dict()
+    payload.pop("ingested_at")
+    expected = hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    assert content_hash(article) == expected
