@@ -26,7 +26,7 @@ from newsdex.models import DateInfo
 
 __all__ = ["EXTRACTOR", "HtmlArticle", "extract_html"]
 
-EXTRACTOR = f"trafilatura {trafilatura.__version__} + newsdex-html 1"
+EXTRACTOR = f"trafilatura {trafilatura.__version__} + newsdex-html 2"
 
 # Chosen by measurement over the English fixture pages (bench/eval_extract.py): fast mode
 # (no readability/justext fallback inside trafilatura) is as accurate and twice as fast;
@@ -208,12 +208,6 @@ def _title_from_tag(tag: str, h1s: list[str]) -> str:
         cur = "".join(cur[:-2])  # drop the last segment
         if len(cur.split()) < 3:  # too short: the site came first
             cur = "".join(_SITE_SEPARATOR.split(tag)[2:])
-    elif ": " in tag and tag not in h1s:
-        cur = tag[tag.rfind(":") + 1 :].strip()
-        if len(cur.split()) < 3:
-            cur = tag[tag.find(":") + 1 :].strip()
-        elif len(tag[: tag.find(":")].split()) > 5:
-            cur = tag
     elif (len(tag) > 150 or len(tag) < 15) and len(h1s) == 1:
         cur = h1s[0]
     cur = " ".join(cur.split())
@@ -252,14 +246,44 @@ def _title(tree: lxml.html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]
         meta.get("title"),
         meta.get("twitter:title"),
     ]
-    for cand in declared:
-        if cand:
-            return _strip_site(cand, site_names)
+    # A declared "title" that is only the site's name (a section front's og:title) is no headline.
+    declared = [c for c in declared if c and c.casefold() not in sites]
     h1s = [h for h in (_text(h) for h in tree.iter("h1")) if h]
-    if tag:
+    if declared:
+        title = _strip_site(declared[0], site_names)
+    elif tag:
         stripped = _strip_site(tag, site_names)
-        return stripped if stripped != tag else _title_from_tag(tag, h1s)
-    return h1s[0] if h1s else None
+        title = stripped if stripped != tag else _title_from_tag(tag, h1s)
+    else:
+        return h1s[0] if h1s else None
+    return _shortest_agreed(title, [*declared, *h1s, tag], sites)
+
+
+# What may follow a headline when a page appends its site or section: a separator, then the rest.
+_TRAILING_SEGMENTS = re.compile(r"\s*(?:[|\-–—»·/\\]{1,2})\s*\S")
+
+
+def _shortest_agreed(title: str, others: list[str], sites: set[str]) -> str:
+    """The headline another of the page's own sources confirms when ``title`` only adds segments to it.
+
+    "Headline - Author", "Headline » Section » Site" and "Headline-Site" lose their tail when
+    og:title, twitter:title, an <h1> or <title> states exactly "Headline"; the kept part must be
+    longer than what goes, so a site name in an <h1> never replaces a headline.
+    """
+    best = title
+    for cand in others:
+        cand = " ".join((cand or "").split())
+        rest = best[len(cand) :]
+        if (
+            cand
+            and len(cand) < len(best)
+            and cand.casefold() not in sites
+            and best.casefold().startswith(cand.casefold())
+            and len(cand) > len(rest)
+            and _TRAILING_SEGMENTS.match(rest)
+        ):
+            best = cand
+    return best
 
 
 _DATE_META_KEYS = (
@@ -359,10 +383,20 @@ def _drop_furniture(paras: list[str]) -> list[str]:
 
 # Never article text; removing them before trafilatura roughly halves its pruning work.
 _NEVER_TEXT = ("script", "style", "noscript", "svg", "template", "iframe", "object", "embed", "canvas", "select")
+# Elements trafilatura's own cleaning deletes on its main path anyway (its MANUALLY_CLEANED list, less
+# <form>, which some sites wrap the whole page in, and <math>, whose formulas it salvages). Deleting
+# them first, with <head> once the metadata is read, shrinks the tree it copies and walks: about 8 %
+# faster over the fixture pages, body F1 unchanged.
+_CLEANED_ANYWAY = (
+    "aside", "footer", "nav", "menu", "button", "input", "textarea", "label", "fieldset", "link", "option",
+    "datalist", "dialog", "audio", "video", "picture", "map", "figure",
+)  # fmt: skip
 
 
 def _body(html: str, tree: lxml.html.HtmlElement) -> list[str]:
-    etree.strip_elements(tree, *_NEVER_TEXT, etree.Comment, with_tail=False)
+    etree.strip_elements(tree, *_NEVER_TEXT, *_CLEANED_ANYWAY, etree.Comment, with_tail=False)
+    for head in tree.findall("head"):
+        tree.remove(head)
     main = _paragraphs(trafilatura.extract(tree, **_TRAFILATURA_OPTS))
     if sum(len(p.split()) for p in main) < _MIN_WORDS:
         alt = _paragraphs(

@@ -1,9 +1,11 @@
 """How text becomes terms, defined once for every engine and for highlighting.
 
-Both engines split on ``\\w+``, lowercase, keep stop words (so phrases such as
-"Islamic State" or "the Observatory" stay exact) and stem with Snowball
-English (Porter2), which is what tantivy's English stemmer uses too.  The
-highlighter uses the same functions, so what is marked is what matched.
+Text is split on ``\\w+``, lowercased, stop words are kept (so phrases such as
+"Islamic State" or "the Observatory" stay exact) and words are stemmed with
+Snowball English (Porter2).  The Whoosh engine plugs the same stemmer into its
+analyzer; the tantivy engine receives text already analysed by these functions
+(tantivy's own stemmer differs on a few hundred common words), and the
+highlighter uses them too, so what is marked is exactly what matched.
 """
 
 from __future__ import annotations

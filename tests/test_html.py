@@ -130,3 +130,52 @@ def test_no_article_text_raises(bad: str | bytes) -> None:
 def test_wrong_type_raises() -> None:
     with pytest.raises(ValueError, match="str or bytes"):
         extract_html(123)  # type: ignore[arg-type]
+
+
+def _titled(head: str, h1: str) -> str:
+    return f"<html lang='en'><head>{head}</head><body><article><h1>{h1}</h1>{BODY}</article></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("head", "h1", "want"),
+    [
+        # a trailing segment that only another of the page's own sources leaves out goes (author, sections)
+        (
+            '<meta property="og:title" content="Talks resume in Geneva - Jane Doe">'
+            '<meta name="twitter:title" content="Talks resume in Geneva">',
+            "Talks resume in Geneva",
+            "Talks resume in Geneva",
+        ),
+        (
+            "<title>Talks resume in Geneva \u00bb World \u00bb News \u00bb Daily Example</title>",
+            "Talks resume in Geneva",
+            "Talks resume in Geneva",
+        ),
+        ("<title>Talks resume in Geneva-Example</title>", "Talks resume in Geneva", "Talks resume in Geneva"),
+        # ... but never for a heading that is shorter than what it would cut, nor for the site's name
+        (
+            "<title>Example - Talks resume in Geneva after a week</title>",
+            "Example",
+            "Talks resume in Geneva after a week",
+        ),
+        # a colon belongs to the headline: "Superbugs:" is kept although no h1 states the title
+        (
+            "<title>Superbugs: What They Are and How You Get Them</title>",
+            "Information and Resources",
+            "Superbugs: What They Are and How You Get Them",
+        ),
+    ],
+)
+def test_title_agreement(head: str, h1: str, want: str) -> None:
+    assert extract_html(_titled(head, h1)).title == want
+
+
+def test_site_name_as_og_title_is_no_headline() -> None:
+    head = """<title>Space ship breaks up over Siberia</title>
+    <meta property="og:title" content="Example News - Latest News">
+    <meta name="application-name" content="Example News - Latest News">"""
+    assert extract_html(_titled(head, "Space ship breaks up over Siberia")).title == "Space ship breaks up over Siberia"
+
+
+def test_extractor_version() -> None:
+    assert EXTRACTOR.endswith("newsdex-html 2")
