@@ -261,6 +261,16 @@ class DocumentStore:
     def ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY id")]
 
+    def sample_texts(self, limit: int) -> Iterator[str]:
+        """Title and text of up to ``limit`` articles spread evenly over the store (deterministic)."""
+        total = self.count()
+        step = max(1, total // max(limit, 1))
+        rows = self.db.execute(
+            "SELECT title, text FROM articles WHERE rowid % ? = 0 LIMIT ?", (step, limit)
+        )
+        for row in rows:
+            yield f"{row['title']}\n{row['text']}"
+
     def value_counts(self, column: Literal["outlet", "date_provenance", "extractor"]) -> list[tuple[str, int]]:
         rows = self.db.execute(
             f"SELECT COALESCE({column}, '(unknown)') AS v, COUNT(*) AS n FROM articles GROUP BY v ORDER BY n DESC, v"

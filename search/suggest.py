@@ -1,8 +1,9 @@
 """"Did you mean": a likely spelling for query words the archive hardly contains.
 
 The engine interface exposes no term dictionary, so the vocabulary is counted
-from the document store's titles and texts, with the engines' own tokenizer,
-once per store size and process.  A word is suspect when the archive (almost)
+from an even sample of the document store's titles and texts (at most
+``VOCABULARY_SAMPLE`` articles, so a large archive's first search stays quick),
+with the engines' own tokenizer, once per store size and process.  A word is suspect when the archive (almost)
 never uses it; the suggestion is the closest much more frequent word of similar
 length (:mod:`difflib`, no extra dependency).
 """
@@ -18,6 +19,7 @@ from collections.abc import Iterable
 from index.analysis import tokens
 from search.query import Term, parse_query, positive_terms
 
+VOCABULARY_SAMPLE = 5_000  # articles read for word counts: enough for the words worth suggesting
 MIN_SUGGESTION_COUNT = 3  # a correction must itself be a word the archive uses
 RARE = 1  # a query word used at most this often is suspect
 RATIO = 0.8
@@ -63,8 +65,7 @@ def vocabulary(store: object) -> Vocabulary:
     with _lock:
         found = _cache.get(key)
         if found is None:
-            texts = (f"{a.title}\n{a.text}" for a in store.iter_articles())  # type: ignore[attr-defined]
-            found = Vocabulary.from_texts(texts)
+            found = Vocabulary.from_texts(store.sample_texts(VOCABULARY_SAMPLE))  # type: ignore[attr-defined]
             _cache.clear()
             _cache[key] = found
     return found

@@ -79,3 +79,13 @@ def test_prefix_lookup_and_readonly(store, tmp_path):
         assert ro.get("abcdef0123") is not None
     with pytest.raises(FileNotFoundError):
         DocumentStore(tmp_path / "missing.sqlite", readonly=True)
+
+
+def test_sample_texts_spreads_over_the_store_and_respects_the_limit(store):
+    for i in range(30):
+        store.upsert(make(f"id{i:03d}", text=f"text number {i}", title=f"T{i}"))
+    store.db.commit()
+    sample = list(store.sample_texts(10))
+    assert len(sample) == 10 and sample == list(store.sample_texts(10))
+    assert sample[0].startswith("T2\n") and sample[-1].startswith("T29\n")
+    assert len(list(store.sample_texts(100))) == 30
