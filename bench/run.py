@@ -84,9 +84,15 @@ class PeakRss:
     def sample(self) -> None:
         try:
             own = self.proc.memory_info().rss
-            kids = sum(c.memory_info().rss for c in self.proc.children(recursive=True))
-        except Exception:  # a child exiting between listing and reading
+            children = self.proc.children(recursive=True)
+        except Exception:  # the process is going away
             return
+        kids = 0
+        for child in children:
+            try:
+                kids += child.memory_info().rss
+            except Exception:  # a child exiting between listing and reading
+                continue
         self.own, self.total = max(self.own, own / 2**20), max(self.total, (own + kids) / 2**20)
 
     def stop(self) -> dict[str, float]:
@@ -359,7 +365,7 @@ def bench_size(args: argparse.Namespace, size: int, engines: list[str], queries:
             build = in_child("baseline_build", store_path=store_for_baseline, target=target)
             build_file.write_text(json.dumps(build, indent=2))
         print(f"[{size}] baseline: {build['articles_per_s']} articles/s; querying …", file=sys.stderr)
-        queried = in_child("query_baseline", index_dir=target, queries=queries, repeat=args.repeat)
+        queried = in_child("query_baseline", index_dir=target, queries=queries, repeat=args.baseline_repeat)
         result["engines"]["baseline"] = {"ingest": build, "query": queried}
     return result
 
@@ -429,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default="whoosh,tantivy,baseline", help="whoosh, tantivy, baseline")
     parser.add_argument("--queries", type=int, default=None, help="use only the first N queries of bench/queries.txt")
     parser.add_argument("--repeat", type=int, default=5, help="warm repetitions per query and mode")
+    parser.add_argument("--baseline-repeat", type=int, default=2, help="the same for plain Whoosh (it is slow)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="extraction worker processes")
     default_shared = os.environ.get("NEWSDEX_SHARED") or str(REPO.parent / "shared")
     parser.add_argument("--shared", default=default_shared, help="the shared data folder (env NEWSDEX_SHARED)")
@@ -447,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": machine(),
         "queries": len(queries),
-        "repeat": args.repeat,
+        "repeat": {"newsdex": args.repeat, "baseline": args.baseline_repeat},
         "sizes": {},
     }
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import functools
 import io
 import json
@@ -53,7 +52,9 @@ def ingest_options(func: F) -> F:
         click.option("--date", "date_", metavar="YYYY-MM-DD", help="Publication date for every article of this run."),
         click.option("--map", "column_map", multiple=True, metavar="FIELD=COLUMN", help="Dataset column for a field."),
         click.option(
-            "--aliases", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            "--aliases",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help="Extra alias table (TOML) for actors and locations.",
         ),
         click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Extraction processes."),
@@ -197,8 +198,13 @@ def ingest(
 
 
 @cli.command()
-@click.option("--from", "sources", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Rebuild the store too, from these sources only (deterministic; for CI).")
+@click.option(
+    "--from",
+    "sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Rebuild the store too, from these sources only (deterministic; for CI).",
+)
 @data_dir_option
 @engine_option
 @ingest_options
@@ -237,9 +243,8 @@ def rebuild(
         return
     if not data.exists():
         raise click.ClickException(f"no document store in {data.root}: use 'newsdex rebuild --from PATH'")
-    with DocumentStore(data.store_path) as store:
-        with _progress("Indexing", store.count()) as progress:
-            count = rebuild_index(store, data, name, progress)
+    with DocumentStore(data.store_path) as store, _progress("Indexing", store.count()) as progress:
+        count = rebuild_index(store, data, name, progress)
     click.echo(f"indexed {count} articles → {data.root} ({name})", err=True)
 
 
@@ -318,8 +323,18 @@ def query(
         writer.writerow(["id", "title", "outlet", "date", "date_provenance", "url", "score", "snippet"])
         for hit in result.hits:
             row = hit.to_json()
-            writer.writerow([row["id"], row["title"], row["outlet"] or "", row["date"] or "", row["date_provenance"],
-                             row["url"] or "", row["score"], _plain_text(hit.snippet_html)])
+            writer.writerow(
+                [
+                    row["id"],
+                    row["title"],
+                    row["outlet"] or "",
+                    row["date"] or "",
+                    row["date_provenance"],
+                    row["url"] or "",
+                    row["score"],
+                    _plain_text(hit.snippet_html),
+                ]
+            )
         click.echo(buffer.getvalue(), nl=False)
     else:
         _print_table(result, facets)
@@ -366,8 +381,10 @@ def show(article_id: str, fmt: str, data_dir: Path | None, engine: str | None) -
     from search.service import date_label
 
     click.echo(click.style(article.title, bold=True) if sys.stdout.isatty() else article.title)
-    click.echo(f"{article.outlet or 'outlet unknown'} · {date_label(article.date.value, article.date.provenance)}"
-               f"{' via ' + article.date.source if article.date.source else ''}")
+    click.echo(
+        f"{article.outlet or 'outlet unknown'} · {date_label(article.date.value, article.date.provenance)}"
+        f"{' via ' + article.date.source if article.date.source else ''}"
+    )
     if article.url:
         click.echo(article.url)
     click.echo(f"source: {article.source}")
@@ -412,11 +429,15 @@ def stats(fmt: str, data_dir: Path | None, engine: str | None) -> None:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     click.echo(f"data directory: {info['data_dir']}")
-    click.echo(f"articles: {info['articles']} (index: {info['indexed'] if info['indexed'] is not None else 'none'}, "
-               f"engine {name}{'' if info['in_sync'] else ', OUT OF STEP: run newsdex rebuild'})")
+    click.echo(
+        f"articles: {info['articles']} (index: {info['indexed'] if info['indexed'] is not None else 'none'}, "
+        f"engine {name}{'' if info['in_sync'] else ', OUT OF STEP: run newsdex rebuild'})"
+    )
     span = info["date_span"]
-    click.echo(f"dates: {span[0] or '?'} … {span[1] or '?'}; " +
-               ", ".join(f"{k} {v}" for k, v in info["date_provenance"].items()))
+    click.echo(
+        f"dates: {span[0] or '?'} … {span[1] or '?'}; "
+        + ", ".join(f"{k} {v}" for k, v in info["date_provenance"].items())
+    )
     click.echo(f"outlets ({len(info['outlets'])}):")
     for outlet, count in list(info["outlets"].items())[:20]:
         click.echo(f"  {count:>6}  {outlet}")
@@ -446,7 +467,9 @@ def serve(host: str, port: int, debug: bool, data_dir: Path | None, engine: str 
 @click.option("--min-count", default=3, show_default=True, help="With --unknown: how often a name must occur.")
 @click.option("--limit", default=50, show_default=True, help="With --unknown: how many names to list.")
 @click.option(
-    "--aliases", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--aliases",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Extra alias table (TOML) on top of the built-in one and the data directory's aliases.toml.",
 )
 @data_dir_option

@@ -224,7 +224,15 @@ def ingest(
         results = extract_all(
             iter_documents(paths, column_map), alias_files=alias_files, overrides=overrides, jobs=jobs
         )
-        store_articles(store, results, report, on_error=on_error, on_progress=on_progress, index_batch=index_batch)
+        store_articles(
+            store,
+            results,
+            report,
+            on_error=on_error,
+            on_progress=on_progress,
+            index_batch=index_batch,
+            timings=timings,
+        )
         flush()
     return report
 

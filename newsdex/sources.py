@@ -95,7 +95,9 @@ def expand_paths(paths: Sequence[Path]) -> Iterator[Path | InputError]:
 def _read_bytes(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES and not path.name.endswith(".gz"):
-        raise InputError(str(path), f"too large for one article ({size / 1e6:.0f} MB > {MAX_ARTICLE_BYTES // 2**20} MiB)")
+        raise InputError(
+            str(path), f"too large for one article ({size / 1e6:.0f} MB > {MAX_ARTICLE_BYTES // 2**20} MiB)"
+        )
     data = path.read_bytes()
     if path.name.endswith(".gz"):
         try:

@@ -265,9 +265,7 @@ class DocumentStore:
         """Title and text of up to ``limit`` articles spread evenly over the store (deterministic)."""
         total = self.count()
         step = max(1, total // max(limit, 1))
-        rows = self.db.execute(
-            "SELECT title, text FROM articles WHERE rowid % ? = 0 LIMIT ?", (step, limit)
-        )
+        rows = self.db.execute("SELECT title, text FROM articles WHERE rowid % ? = 0 LIMIT ?", (step, limit))
         for row in rows:
             yield f"{row['title']}\n{row['text']}"
 

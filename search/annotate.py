@@ -106,8 +106,9 @@ def _open_entity(m: Mention, link: EntityLink | None) -> str:
     return f'<a class="{css}" href="{escape(link(facet, m.canonical))}" title="{title}">'
 
 
-def annotated_paragraphs(article: Article, highlighter: Highlighter | None = None,
-                         link: EntityLink | None = None) -> list[str]:
+def annotated_paragraphs(
+    article: Article, highlighter: Highlighter | None = None, link: EntityLink | None = None
+) -> list[str]:
     """One HTML string per paragraph of the article's text."""
     text = article.text
     marks = highlighter.spans(text) if highlighter else []

@@ -166,7 +166,7 @@ def _tokenize(text: str) -> list[_Tok]:
             continue
         value = m.group(kind)
         if kind == "phrase" and (len(value) < 2 or not value.endswith('"')):
-            raise QuerySyntaxError(f"unclosed quote at position {m.start() + 1}: {text[m.start():]!r}")
+            raise QuerySyntaxError(f"unclosed quote at position {m.start() + 1}: {text[m.start() :]!r}")
         if kind == "word" and value in ("AND", "OR", "NOT"):
             kind = value.lower()
         tokens.append(_Tok(kind, value, m.start()))

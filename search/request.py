@@ -18,7 +18,12 @@ from search.query import FACET_FIELDS, And, DateRange, MatchAll, Node, QuerySynt
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
-SORT_ALIASES: dict[str, SortOrder] = {"relevance": "relevance", "date": "newest", "newest": "newest", "oldest": "oldest"}
+SORT_ALIASES: dict[str, SortOrder] = {
+    "relevance": "relevance",
+    "date": "newest",
+    "newest": "newest",
+    "oldest": "oldest",
+}
 
 ParamSource = Mapping[str, str | Sequence[str]]
 
@@ -67,7 +72,7 @@ class SearchQuery:
     # -- building ------------------------------------------------------------
     @classmethod
     def from_params(cls, params: ParamSource) -> SearchQuery:
-        """From URL-style parameters: q, outlet, actor, location, month (repeatable), since, until, sort, page, per_page."""
+        """From URL parameters: q, outlet/actor/location/month (repeatable), since, until, sort, page, per_page."""
 
         def one(name: str) -> str | None:
             values = _as_list(params.get(name))

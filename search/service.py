@@ -204,9 +204,8 @@ class SearchService:
             other = found.get(doc_id)
             if other is None or (article.outlet and other.outlet == article.outlet):
                 continue
-            if article.date.value and other.date.value:
-                if abs((other.date.value - article.date.value).days) > days:
-                    continue
+            if article.date.value and other.date.value and abs((other.date.value - article.date.value).days) > days:
+                continue
             chosen.append((other, score))
             if len(chosen) == limit:
                 break

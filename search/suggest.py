@@ -1,4 +1,4 @@
-""""Did you mean": a likely spelling for query words the archive hardly contains.
+""" "Did you mean": a likely spelling for query words the archive hardly contains.
 
 The engine interface exposes no term dictionary, so the vocabulary is counted
 from an even sample of the document store's titles and texts (at most

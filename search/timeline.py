@@ -50,8 +50,15 @@ class Timeline:
     def to_json(self) -> dict[str, Any]:
         return {
             "granularity": self.granularity,
-            "buckets": [{"bucket": b, "since": bucket_range(b)[0].isoformat(), "until": bucket_range(b)[1].isoformat(),
-                         "total": t} for b, t in zip(self.buckets, self.totals(), strict=True)],
+            "buckets": [
+                {
+                    "bucket": b,
+                    "since": bucket_range(b)[0].isoformat(),
+                    "until": bucket_range(b)[1].isoformat(),
+                    "total": t,
+                }
+                for b, t in zip(self.buckets, self.totals(), strict=True)
+            ],
             "series": [{"outlet": s.outlet, "counts": s.counts, "total": s.total} for s in self.series],
             "undated": self.undated,
         }

@@ -135,7 +135,9 @@ def test_ingest_overrides_and_column_map(run, tmp_path):
     src = tmp_path / "rows.csv"
     src.write_text("headline,story\nStrikes,Russian jets hit Idlib.\n", encoding="utf-8")
     data = str(tmp_path / "d")
-    result = run("ingest", str(src), "--data-dir", data, "--map", "text=story", "--outlet", "Wire", "--date", "2017-09-28")
+    result = run(
+        "ingest", str(src), "--data-dir", data, "--map", "text=story", "--outlet", "Wire", "--date", "2017-09-28"
+    )
     assert result.exit_code == 0, result.output
     hit = _json(run("query", "Idlib", "--data-dir", data, "--format", "json"))["hits"][0]
     assert (hit["outlet"], hit["date"], hit["title"]) == ("Wire", "2017-09-28", "Strikes")
@@ -153,7 +155,8 @@ def test_entities_reapply_with_a_user_table(run, tmp_path):
     run("ingest", str(SEEDS), "--data-dir", str(data))
     (data / "aliases.toml").write_text(
         '[[entity]]\nname = "Russian MoD"\nkind = "organisation"\n'
-        'aliases = ["Russian Defense Ministry", "Russian Defence Ministry", "Russian MoD", "Russia\'s Defense Ministry"]\n',
+        'aliases = ["Russian Defense Ministry", "Russian Defence Ministry", "Russian MoD", '
+        '"Russia\'s Defense Ministry"]\n',
         encoding="utf-8",
     )
     result = run("entities", "--reapply", "--data-dir", str(data))
@@ -170,7 +173,10 @@ def test_entities_unknown_lists_names(run, seeds_data):
 def test_python_ingest_py_works_like_newsdex_ingest(tmp_path):
     proc = subprocess.run(
         [sys.executable, "ingest.py", str(SEEDS), "--data-dir", str(tmp_path / "d")],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "5 added" in proc.stderr

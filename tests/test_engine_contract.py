@@ -20,20 +20,69 @@ from tests import reference
 ENGINES = ["whoosh"] + (["tantivy"] if importlib.util.find_spec("tantivy") else [])
 
 DOCS = [
-    IndexDoc("a1", "Russia denies Idlib airstrikes", "The Russian Defence Ministry denied airstrikes on Idlib.",
-             "RT", dt.date(2017, 9, 28), ("Russian Defense Ministry", "Russia"), ("Idlib", "Syria")),
-    IndexDoc("a2", "Strikes hit Idlib", "An air strike hit a market in Idlib province, the White Helmets said.",
-             "Reuters", dt.date(2017, 9, 27), ("White Helmets",), ("Idlib",)),
-    IndexDoc("a3", "Islamic State loses Raqqa", "Islamic State fighters left Raqqa. The state of the city is dire.",
-             "BBC", dt.date(2017, 10, 17), ("Islamic State", "Syrian Democratic Forces"), ("Raqqa", "Syria")),
-    IndexDoc("a4", "Konashenkov on Hama", "Major General Igor Konashenkov said Hama strikes targeted Nusra.",
-             "RT", dt.date(2017, 9, 20), ("Igor Konashenkov", "Al-Nusra Front"), ("Hama",)),
-    IndexDoc("a5", "Undated report", "Airstrikes in Jisr al-Shughur killed civilians, rescuers said.",
-             None, None, ("White Helmets",), ("Jisr al-Shughur", "Idlib")),
-    IndexDoc("a6", "Talks in Geneva", "De Mistura convened talks; no airstrike was mentioned. State talk.",
-             "Al Jazeera", dt.date(2016, 2, 29), ("Staffan de Mistura", "United Nations"), ("Geneva",)),
-    IndexDoc("a7", "Putin: information attacks", "Putin rejected reports that Russian jets killed civilians.",
-             "BBC", dt.date(2015, 10, 1), ("Vladimir Putin", "Russia"), ("Syria",)),
+    IndexDoc(
+        "a1",
+        "Russia denies Idlib airstrikes",
+        "The Russian Defence Ministry denied airstrikes on Idlib.",
+        "RT",
+        dt.date(2017, 9, 28),
+        ("Russian Defense Ministry", "Russia"),
+        ("Idlib", "Syria"),
+    ),
+    IndexDoc(
+        "a2",
+        "Strikes hit Idlib",
+        "An air strike hit a market in Idlib province, the White Helmets said.",
+        "Reuters",
+        dt.date(2017, 9, 27),
+        ("White Helmets",),
+        ("Idlib",),
+    ),
+    IndexDoc(
+        "a3",
+        "Islamic State loses Raqqa",
+        "Islamic State fighters left Raqqa. The state of the city is dire.",
+        "BBC",
+        dt.date(2017, 10, 17),
+        ("Islamic State", "Syrian Democratic Forces"),
+        ("Raqqa", "Syria"),
+    ),
+    IndexDoc(
+        "a4",
+        "Konashenkov on Hama",
+        "Major General Igor Konashenkov said Hama strikes targeted Nusra.",
+        "RT",
+        dt.date(2017, 9, 20),
+        ("Igor Konashenkov", "Al-Nusra Front"),
+        ("Hama",),
+    ),
+    IndexDoc(
+        "a5",
+        "Undated report",
+        "Airstrikes in Jisr al-Shughur killed civilians, rescuers said.",
+        None,
+        None,
+        ("White Helmets",),
+        ("Jisr al-Shughur", "Idlib"),
+    ),
+    IndexDoc(
+        "a6",
+        "Talks in Geneva",
+        "De Mistura convened talks; no airstrike was mentioned. State talk.",
+        "Al Jazeera",
+        dt.date(2016, 2, 29),
+        ("Staffan de Mistura", "United Nations"),
+        ("Geneva",),
+    ),
+    IndexDoc(
+        "a7",
+        "Putin: information attacks",
+        "Putin rejected reports that Russian jets killed civilians.",
+        "BBC",
+        dt.date(2015, 10, 1),
+        ("Vladimir Putin", "Russia"),
+        ("Syria",),
+    ),
 ]
 
 QUERIES = [
@@ -80,7 +129,9 @@ def engine(request, tmp_path_factory):
 
 
 @pytest.mark.parametrize("text", QUERIES)
-@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f"{k}={'|'.join(v)}" for k, v in f.items()) or "none")
+@pytest.mark.parametrize(
+    "filters", FILTERS, ids=lambda f: ",".join(f"{k}={'|'.join(v)}" for k, v in f.items()) or "none"
+)
 def test_totals_and_facets_match_the_reference(engine, text, filters):
     q = EngineQuery(node=parse_query(text), filters=filters, limit=100)
     got = engine.search(q)

@@ -30,8 +30,10 @@ def test_negated_words_are_not_marked():
 
 
 def test_snippet_centres_on_matches_and_is_short():
-    text = ("Filler sentence number one goes here. " * 20) + "Konashenkov denied the airstrikes. " + (
-        "More filler text follows after that. " * 20
+    text = (
+        ("Filler sentence number one goes here. " * 20)
+        + "Konashenkov denied the airstrikes. "
+        + ("More filler text follows after that. " * 20)
     )
     snippet = Highlighter(parse_query("Konashenkov airstrikes")).snippet(text, width=160)
     assert "<mark>Konashenkov</mark>" in snippet and "<mark>airstrikes</mark>" in snippet

@@ -104,16 +104,18 @@ def test_interrupted_ingest_heals_on_the_next_run(tmp_path, monkeypatch):
 
 
 def test_overrides_win(tmp_path):
-    from newsdex.extraction import Overrides
-
     import datetime as dt
+
+    from newsdex.extraction import Overrides
 
     data = DataDir(tmp_path)
     ingest([SEEDS], data, engine_name="whoosh", overrides=Overrides(outlet="Wire", date=dt.date(2017, 9, 28)))
     for article in _articles(data).values():
         assert article.outlet == "Wire"
         assert (article.date.value, article.date.provenance, article.date.source) == (
-            dt.date(2017, 9, 28), "published", "override"
+            dt.date(2017, 9, 28),
+            "published",
+            "override",
         )
 
 

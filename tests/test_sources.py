@@ -88,7 +88,11 @@ def test_csv_rows_with_mapped_columns_and_bad_rows(tmp_path):
     docs, errors = _split(list(iter_documents([path], {"date": "when"})))
     assert [d.fields["title"] for d in docs] == ["T1"]
     assert docs[0].fields | {"extra": None} == {
-        "title": "T1", "text": "Body one.", "outlet": "RT", "date": "2017-09-26", "extra": None
+        "title": "T1",
+        "text": "Body one.",
+        "outlet": "RT",
+        "date": "2017-09-26",
+        "extra": None,
     }
     assert len(errors) == 1 and "row 3" in errors[0].origin
 
@@ -103,7 +107,10 @@ def test_csv_without_a_text_column_is_one_clear_error(tmp_path):
 def test_jsonl_bad_lines_are_skipped_not_fatal(tmp_path):
     path = tmp_path / "data.jsonl"
     path.write_text(
-        json.dumps({"title": "A", "text": "Alpha."}) + "\n{not json\n[1, 2]\n\n" + json.dumps({"title": "B", "text": "Beta."}) + "\n",
+        json.dumps({"title": "A", "text": "Alpha."})
+        + "\n{not json\n[1, 2]\n\n"
+        + json.dumps({"title": "B", "text": "Beta."})
+        + "\n",
         encoding="utf-8",
     )
     docs, errors = _split(list(iter_documents([path])))

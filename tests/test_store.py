@@ -58,9 +58,13 @@ def test_changed_rows_need_indexing_again(store):
 
 
 def test_transaction_rolls_back_on_error(store):
-    with pytest.raises(RuntimeError), store.transaction():
-        store.upsert(make("a1"))
-        raise RuntimeError("interrupted")
+    def interrupted_batch() -> None:
+        with store.transaction():
+            store.upsert(make("a1"))
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        interrupted_batch()
     assert store.count() == 0
 
 

@@ -39,8 +39,19 @@ def test_facet_links_filter_and_chips_remove(client):
 def test_api_matches_cli_json(client, seeds_data):
     api = client.get("/api/search?q=airstrikes&location=Idlib&per_page=3").get_json()
     cli_out = CliRunner().invoke(
-        cli, ["query", "airstrikes", "--location", "Idlib", "--limit", "3", "--format", "json",
-              "--data-dir", str(seeds_data.root)],
+        cli,
+        [
+            "query",
+            "airstrikes",
+            "--location",
+            "Idlib",
+            "--limit",
+            "3",
+            "--format",
+            "json",
+            "--data-dir",
+            str(seeds_data.root),
+        ],
     )
     expected = json.loads(cli_out.stdout)
     for payload in (api, expected):
@@ -127,7 +138,7 @@ def test_date_range_and_timeline(big):
     assert narrowed == busiest["total"]
     html = big.get("/?q=Syria").get_data(as_text=True)
     assert '<svg class="timeline-svg"' in html
-    assert f'since={busiest["since"]}&amp;until={busiest["until"]}' in html  # a bar links to its dates
+    assert f"since={busiest['since']}&amp;until={busiest['until']}" in html  # a bar links to its dates
     page = big.get(f"/?q=Syria&since={busiest['since']}&until={busiest['until']}").get_data(as_text=True)
     assert 'aria-label="Remove date range"' in page and f'value="{busiest["since"]}"' in page
 
@@ -162,8 +173,18 @@ def test_hits_show_date_provenance_and_entity_chips(big):
 
 @pytest.mark.parametrize(
     "qs",
-    ['q="unclosed', "q=(Idlib", "q=Idlib)", "since=2017-13", "until=yesterday", "sort=best", "page=0",
-     "per_page=1000", "since=2018&until=2017", "outlet=RT&page=-1"],
+    [
+        'q="unclosed',
+        "q=(Idlib",
+        "q=Idlib)",
+        "since=2017-13",
+        "until=yesterday",
+        "sort=best",
+        "page=0",
+        "per_page=1000",
+        "since=2018&until=2017",
+        "outlet=RT&page=-1",
+    ],
 )
 def test_malformed_queries_are_messages_everywhere(big, qs):
     page = big.get(f"/?{qs}")
@@ -183,8 +204,11 @@ def test_export_streams_every_match(big):
     assert 'attachment; filename="newsdex-Syria-' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][:4] == ["id", "title", "outlet", "date"] and len(rows) == total + 1
-    paged = [h["id"] for n in range(1, total // 100 + 2)
-             for h in big.get(f"/api/search?q=Syria&per_page=100&page={n}").get_json()["hits"]]
+    paged = [
+        h["id"]
+        for n in range(1, total // 100 + 2)
+        for h in big.get(f"/api/search?q=Syria&per_page=100&page={n}").get_json()["hits"]
+    ]
     assert [r[0] for r in rows[1:]] == paged  # the same matches in the same order as paging the API
     lines = big.get("/export/search.jsonl?q=Syria&outlet=Sputnik&text=1").get_data(as_text=True).splitlines()
     records = [json.loads(line) for line in lines]
@@ -276,8 +300,14 @@ def test_hostile_article_is_escaped_everywhere(hostile):
     hit = hostile.get("/api/search?q=Idlib").get_json()["hits"][0]
     assert "<script>" not in hit["title_html"] and "<img" not in hit["snippet_html"]
     article_id = hit["id"]
-    for url in ("/?q=Idlib", "/?q=hostile", "/?q=alert", f"/articles/{article_id}?q=script",
-                f"/articles/{article_id}/compare?q=onerror", "/?" + urlencode({"outlet": hit["outlet"] or "x"})):
+    for url in (
+        "/?q=Idlib",
+        "/?q=hostile",
+        "/?q=alert",
+        f"/articles/{article_id}?q=script",
+        f"/articles/{article_id}/compare?q=onerror",
+        "/?" + urlencode({"outlet": hit["outlet"] or "x"}),
+    ):
         response = hostile.get(url)
         assert response.status_code in (200, 400), url
         _assert_inert(response.get_data(as_text=True))
@@ -287,8 +317,14 @@ def test_hostile_article_is_escaped_everywhere(hostile):
 
 @pytest.mark.parametrize(
     "q",
-    ['<script>alert(1)</script>', '"><script>alert(1)</script>', "' onfocus='alert(1)", '" autofocus onfocus="alert(1)',
-     'actor:"<img src=x onerror=alert(1)>"', "airstrkes <script>"],
+    [
+        "<script>alert(1)</script>",
+        '"><script>alert(1)</script>',
+        "' onfocus='alert(1)",
+        '" autofocus onfocus="alert(1)',
+        'actor:"<img src=x onerror=alert(1)>"',
+        "airstrkes <script>",
+    ],
 )
 def test_hostile_queries_are_escaped(hostile, q):
     for url in (f"/?{urlencode({'q': q})}", f"/?{urlencode({'q': q, 'outlet': q, 'since': q})}"):
@@ -302,14 +338,24 @@ def test_hostile_queries_are_escaped(hostile, q):
 def test_no_route_writes(big, sample_data):
     def stamps() -> dict[str, int]:
         # SQLite's shared-memory file (-shm) is touched by any reader of a WAL database: not a write
-        return {str(p): p.stat().st_mtime_ns for p in sample_data.root.rglob("*")
-                if p.is_file() and not p.name.endswith("-shm")}
+        return {
+            str(p): p.stat().st_mtime_ns
+            for p in sample_data.root.rglob("*")
+            if p.is_file() and not p.name.endswith("-shm")
+        }
 
     before = stamps()
     hit = big.get("/api/search?q=Idlib").get_json()["hits"][0]["id"]
-    for url in ("/?q=Idlib&outlet=RT", "/api/timeline?q=Idlib", "/api/suggest?q=Idlb", f"/articles/{hit}",
-                f"/articles/{hit}/compare", f"/api/articles/{hit}", "/export/search.csv?q=Idlib",
-                "/export/search.jsonl"):
+    for url in (
+        "/?q=Idlib&outlet=RT",
+        "/api/timeline?q=Idlib",
+        "/api/suggest?q=Idlb",
+        f"/articles/{hit}",
+        f"/articles/{hit}/compare",
+        f"/api/articles/{hit}",
+        "/export/search.csv?q=Idlib",
+        "/export/search.jsonl",
+    ):
         assert big.get(url).status_code == 200, url
     for url in ("/", "/export/search.csv", f"/api/articles/{hit}"):
         assert big.post(url).status_code == 405

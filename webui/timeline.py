@@ -46,9 +46,7 @@ def render_svg(timeline: Timeline, href: Callable[[str, str], str], *, active: t
     for i, bucket in enumerate(timeline.buckets):
         x = left + i * slot
         since, until = (d.isoformat() for d in bucket_range(bucket))
-        parts_of = [
-            f"{s.outlet} {s.counts[i]}" for s in timeline.series if s.counts[i]
-        ]
+        parts_of = [f"{s.outlet} {s.counts[i]}" for s in timeline.series if s.counts[i]]
         noun = "article" if totals[i] == 1 else "articles"
         tip = f"{bucket}: {totals[i]} {noun}" + (" — " + ", ".join(parts_of) if parts_of else "")
         selected = bucket in timeline.selected or (active is not None and active == (since, until))

@@ -62,7 +62,7 @@ def timeline() -> Response | tuple[Response, int]:
 
 @bp.get("/suggest")
 def suggest() -> Response | tuple[Response, int]:
-    """"Did you mean": the query with likely misspelt words corrected, or null."""
+    """ "Did you mean": the query with likely misspelt words corrected, or null."""
     q, error = search_from_request()
     if error is None:
         try:
@@ -72,8 +72,9 @@ def suggest() -> Response | tuple[Response, int]:
     if error:
         return _bad_query(error)
     corrected = suggest_text(q.text, vocabulary(get_service().store)) if q.text else None
-    return jsonify({"q": q.text, "suggestion": corrected, "query_string": with_params(q, q=corrected) if corrected
-                    else None})
+    return jsonify(
+        {"q": q.text, "suggestion": corrected, "query_string": with_params(q, q=corrected) if corrected else None}
+    )
 
 
 def _article(article_id: str) -> Article:

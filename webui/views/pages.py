@@ -43,8 +43,15 @@ def search() -> tuple[str, int]:
             chart = render_svg(timeline, lambda s, u: "?" + with_params(q, since=s, until=u), active=active)
     status = 400 if error else 200
     return render_template(
-        "search.html", q=q, result=result, error=error, facet_labels=FACET_LABELS, timeline=timeline, chart=chart,
-        suggestion=suggestion, suggestion_qs=with_params(q, q=suggestion) if suggestion else "",
+        "search.html",
+        q=q,
+        result=result,
+        error=error,
+        facet_labels=FACET_LABELS,
+        timeline=timeline,
+        chart=chart,
+        suggestion=suggestion,
+        suggestion_qs=with_params(q, q=suggestion) if suggestion else "",
     ), status
 
 
@@ -113,6 +120,13 @@ def compare(article_id: str) -> str:
         for a, s in [(found, None), *columns]
     ]
     return render_template(
-        "compare.html", article=found, panes=panes, shared=shared, others=others, q=q,
-        error=error or hl_error, days=days, chosen=[a.id for a, _ in columns],
+        "compare.html",
+        article=found,
+        panes=panes,
+        shared=shared,
+        others=others,
+        q=q,
+        error=error or hl_error,
+        days=days,
+        chosen=[a.id for a, _ in columns],
     )
