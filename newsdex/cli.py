@@ -148,6 +148,26 @@ def _progress(label: str, length: int | None = None) -> Iterator[Callable[[int],
         yield bar.update
 
 
+def _ingest_settings(
+    data: DataDir,
+    outlet: str | None,
+    date_: str | None,
+    column_map: tuple[str, ...],
+    aliases: tuple[Path, ...],
+    jobs: int | None,
+) -> dict[str, Any]:
+    """The pipeline keywords that the shared ingest options stand for."""
+    from newsdex.extraction import alias_files
+
+    return {
+        "overrides": _overrides(outlet, date_),
+        "column_map": _column_map(column_map),
+        "alias_files": alias_files(data.user_aliases, aliases),
+        "jobs": _jobs(jobs),
+        "on_error": _report_error,
+    }
+
+
 def _report_error(error: Any) -> None:
     click.echo(f"skipped {error.origin}: {error.reason}", err=True)
 
@@ -175,23 +195,13 @@ def ingest(
     jobs: int | None,
 ) -> None:
     """Add or update articles from PATHS (.txt, .html, .csv, .jsonl, or folders of them)."""
-    from newsdex.extraction import alias_files
     from newsdex.pipeline import ingest as run_ingest
 
     data = _data(data_dir)
     name = _engine_name(data, engine)
     with _progress("Ingesting") as progress:
-        report = run_ingest(
-            list(paths),
-            data,
-            engine_name=name,
-            overrides=_overrides(outlet, date_),
-            column_map=_column_map(column_map),
-            alias_files=alias_files(data.user_aliases, aliases),
-            jobs=_jobs(jobs),
-            on_error=_report_error,
-            on_progress=progress,
-        )
+        settings = _ingest_settings(data, outlet, date_, column_map, aliases, jobs)
+        report = run_ingest(list(paths), data, engine_name=name, on_progress=progress, **settings)
     click.echo(f"{report.summary()} → {data.root} ({name})", err=True)
     if report.added + report.updated + report.unchanged == 0 and report.errors:
         raise click.ClickException("nothing could be ingested")
@@ -220,7 +230,6 @@ def rebuild(
 ) -> None:
     """Recreate the index from the document store (or store and index from --from sources)."""
     from index.manager import rebuild as rebuild_index
-    from newsdex.extraction import alias_files
     from newsdex.pipeline import rebuild_from_sources
     from newsdex.store import DocumentStore
 
@@ -228,17 +237,8 @@ def rebuild(
     name = _engine_name(data, engine)
     if sources:
         with _progress("Rebuilding") as progress:
-            report = rebuild_from_sources(
-                list(sources),
-                data,
-                engine_name=name,
-                overrides=_overrides(outlet, date_),
-                column_map=_column_map(column_map),
-                alias_files=alias_files(data.user_aliases, aliases),
-                jobs=_jobs(jobs),
-                on_error=_report_error,
-                on_progress=progress,
-            )
+            settings = _ingest_settings(data, outlet, date_, column_map, aliases, jobs)
+            report = rebuild_from_sources(list(sources), data, engine_name=name, on_progress=progress, **settings)
         click.echo(f"{report.summary()}; indexed {report.indexed} → {data.root} ({name})", err=True)
         return
     if not data.exists():
