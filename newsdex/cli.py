@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import os
@@ -78,6 +77,7 @@ def _engine_name(data: DataDir, engine: str | None) -> str:
 @contextmanager
 def _service(data_dir: Path | None, engine: str | None) -> Iterator[Any]:
     from index.manager import open_engine
+    from newsdex.extraction import facet_canonicaliser
     from newsdex.store import DocumentStore
     from search.service import SearchService
 
@@ -90,26 +90,7 @@ def _service(data_dir: Path | None, engine: str | None) -> Iterator[Any]:
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     with DocumentStore(data.store_path, readonly=True) as store, engine_obj:
-        yield SearchService(store, engine_obj, canonicalise=_canonicaliser(data))
-
-
-def _canonicaliser(data: DataDir) -> Callable[[str, str], str | None]:
-    from newsdex.extraction import alias_files
-
-    @functools.cache
-    def extractor() -> Any:
-        from extract.entities import default_extractor
-
-        return default_extractor(alias_files(data.user_aliases))
-
-    def canonicalise(facet: str, value: str) -> str | None:
-        if facet not in ("actor", "location"):
-            return None
-        found = extractor().extract(value)
-        names = found.locations if facet == "location" else found.actors
-        return names[0] if len(names) == 1 else None
-
-    return canonicalise
+        yield SearchService(store, engine_obj, canonicalise=facet_canonicaliser(data))
 
 
 def _overrides(outlet: str | None, date_: str | None) -> Any:

@@ -8,10 +8,11 @@ the text itself says, else unknown); the extractors live in :mod:`extract`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from extract.dates import date_from_text, parse_date
 from extract.entities import EntityExtractor, default_extractor
 from extract.html import extract_html
 from extract.outlets import normalise_outlet, outlet_from_domain, outlet_from_text
+from newsdex.config import DataDir
 from newsdex.models import Article, DateInfo
 from newsdex.sources import InputError, RawDocument
 
@@ -214,3 +216,24 @@ def column_map_from_options(pairs: Sequence[str]) -> Mapping[str, str]:
             raise ValueError(f"--map expects FIELD=COLUMN, not {pair!r}")
         mapping[ours.strip().lower()] = theirs.strip()
     return mapping
+
+
+def facet_canonicaliser(data: DataDir) -> Callable[[str, str], str | None]:
+    """(facet, typed value) → canonical facet value, so ``actor:ISIS`` finds "Islamic State".
+
+    The alias tables load on first use, once per canonicaliser: a search without a fielded
+    actor or location never pays for them.
+    """
+
+    @functools.cache
+    def extractor() -> EntityExtractor:
+        return default_extractor(alias_files(data.user_aliases))
+
+    def canonicalise(facet: str, value: str) -> str | None:
+        if facet not in ("actor", "location"):
+            return None
+        found = extractor().extract(value)
+        names = found.locations if facet == "location" else found.actors
+        return names[0] if len(names) == 1 else None
+
+    return canonicalise

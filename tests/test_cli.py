@@ -180,3 +180,13 @@ def test_python_ingest_py_works_like_newsdex_ingest(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "5 added" in proc.stderr
+
+
+def test_fielded_values_resolve_case_and_aliases(run, seeds_data):
+    d = str(seeds_data.root)
+    by_alias = _json(run("query", "actor:ISIS", "--data-dir", d, "--format", "json"))
+    canonical = _json(run("query", 'actor:"Islamic State"', "--data-dir", d, "--format", "json"))
+    assert by_alias["total"] == canonical["total"] >= 2
+    assert _json(run("query", 'outlet:"press tv"', "--data-dir", d, "--format", "json"))["total"] == 1
+    place = _json(run("query", 'location:"Jisr al Shqour"', "--data-dir", d, "--format", "json"))
+    assert place["total"] == 1 and "Jisr al-Shughur" in place["hits"][0]["locations"]

@@ -102,9 +102,9 @@ def own_service() -> SearchService:
 def _canonicaliser() -> Any:
     canonicalise = current_app.extensions.get("newsdex.canonicalise")
     if canonicalise is None:
-        from newsdex.cli import _canonicaliser as build
+        from newsdex.extraction import facet_canonicaliser
 
-        canonicalise = build(DataDir.resolve(current_app.config["DATA_DIR"]))
+        canonicalise = facet_canonicaliser(DataDir.resolve(current_app.config["DATA_DIR"]))
         current_app.extensions["newsdex.canonicalise"] = canonicalise
     return canonicalise
 
