@@ -9,7 +9,7 @@ facet "toggle" links are computed here once for every front end.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -136,6 +136,7 @@ class SearchQuery:
         return replace(self, page=page)
 
     def with_changes(self, **changes: object) -> SearchQuery:
+        """The same search with other fields (templates use it for "clear all" links)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @property
@@ -153,12 +154,3 @@ class SearchQuery:
             "page": self.page,
             "per_page": self.per_page,
         }
-
-
-def merge_filters(*sources: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
-    """(facet, value) pairs from several places into one filters mapping."""
-    merged: dict[str, list[str]] = {}
-    for source in sources:
-        for facet, value in source:
-            merged.setdefault(facet, []).append(value)
-    return {f: tuple(v) for f, v in merged.items()}

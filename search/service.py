@@ -69,7 +69,6 @@ class SearchResult:
     facets: dict[str, list[FacetCount]]
     took_ms: float
     engine: str
-    suggestion: str | None = None
 
     @property
     def pages(self) -> int:
@@ -171,7 +170,7 @@ class SearchService:
 
     def resolve_value(self, facet: str, value: str) -> str:
         known = self.known_values(facet)
-        if value in known.values():
+        if known.get(value.casefold()) == value:
             return value
         if self.canonicalise is not None and (canonical := self.canonicalise(facet, value)):
             return canonical
