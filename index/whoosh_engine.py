@@ -8,21 +8,27 @@ each facet), and highlighting happens above the engine, on the page's hits only.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import accumulate
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
-from whoosh import fields, index, query
+from whoosh import fields, formats, index, query
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.columns import VarBytesColumn
-from whoosh.matching.wrappers import FilterMatcher
+from whoosh.compat import loads
+from whoosh.matching import NullMatcher
+from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
+from whoosh.query.spans import Span, SpanNear2
 from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE
 
 from index.analysis import TOKEN_PATTERN, TOKEN_RE, analyse, stem
 from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
@@ -103,8 +109,15 @@ def _text_fields(field: str | None) -> tuple[str, ...]:
     return _TEXT_FIELDS if field is None else (field,)
 
 
-def to_whoosh(node: Node) -> query.Query:
-    """Translate newsdex's query tree into Whoosh query objects (terms already stemmed)."""
+PhraseMaker = Callable[[str, list[str]], query.Query]
+
+
+def to_whoosh(node: Node, phrase: PhraseMaker = query.Phrase) -> query.Query:
+    """Translate newsdex's query tree into Whoosh query objects (terms already stemmed).
+
+    ``phrase`` builds each per-field phrase query (``Snapshot.scoring_query`` passes
+    one that reuses the positions already checked for the mask).
+    """
     if isinstance(node, MatchAll):
         return query.Every()
     if isinstance(node, Term):
@@ -115,7 +128,7 @@ def to_whoosh(node: Node) -> query.Query:
         return parts[0] if len(parts) == 1 else query.Or(parts)
     if isinstance(node, Phrase):
         words = [stem(w) for w in node.words]
-        parts = [query.Phrase(f, words) for f in _text_fields(node.field)]
+        parts = [phrase(f, words) for f in _text_fields(node.field)]
         return parts[0] if len(parts) == 1 else query.Or(parts)
     if isinstance(node, FacetValue):
         return query.Term(node.field, node.value)
@@ -124,19 +137,21 @@ def to_whoosh(node: Node) -> query.Query:
         end = dt.datetime.combine(node.end, dt.time(23, 59, 59)) if node.end else None
         return query.DateRange("date", start, end)
     if isinstance(node, And):
-        children = [to_whoosh(c) for c in node.children]
+        children = [to_whoosh(c, phrase) for c in node.children]
         if all(isinstance(c, Not) for c in node.children):
             children.insert(0, query.Every())
         return query.And(children)
     if isinstance(node, Or):
-        return query.Or([to_whoosh(c) for c in node.children])
+        return query.Or([to_whoosh(c, phrase) for c in node.children])
     if isinstance(node, Not):
-        return query.And([query.Every(), query.Not(to_whoosh(node.child))])
+        return query.And([query.Every(), query.Not(to_whoosh(node.child, phrase))])
     raise TypeError(f"cannot translate {node!r}")
 
 
 # -- per-generation arrays ----------------------------------------------------------
 POSTINGS_CACHE_IDS = 8_000_000  # docnums kept in the per-term cache (int32: 32 MB)
+PHRASE_CACHE = 64  # phrases whose per-segment matches are kept for scoring...
+PHRASE_CACHE_IDS = 1_000_000  # ...and at most this many docnums over all of them (sets: about 60 MB)
 
 
 def _leaf_ids(matcher: Any) -> np.ndarray:
@@ -154,6 +169,77 @@ def _leaf_ids(matcher: Any) -> np.ndarray:
             break
         matcher._goto(matcher._nextoffset)
     return np.concatenate(blocks).astype(np.int32) if blocks else np.empty(0, np.int32)
+
+
+class _KnownPhraseMatcher(SpanNear2.SpanNear2Matcher):
+    """Whoosh's phrase matcher (same intersection, scores and skipping) whose position check is a set lookup.
+
+    ``known`` holds the segment's docnums where the phrase occurs, already found
+    while building the mask, so scoring the page does not check positions again.
+    """
+
+    _MATCHED: ClassVar[list[Span]] = [Span(0)]
+
+    def __init__(self, ms: list[Any], known: frozenset[int], slop: int) -> None:
+        self._known = known
+        self._order = sorted(known)
+        super().__init__(ms, slop=slop, ordered=True, mindist=1)
+
+    def copy(self) -> _KnownPhraseMatcher:
+        m = self.__class__([m.copy() for m in self.ms], self._known, self.slop)
+        m._spans = self._spans
+        return m
+
+    def _get_spans(self) -> list[Span]:
+        return self._MATCHED if self.child.id() in self._known else []
+
+    def _find_next(self) -> None:
+        # Where Whoosh steps through every document of the intersection, jump to the next known one: each is
+        # in the intersection (it has every word and is live), so the child lands on the same document.
+        child = self.child
+        while child.is_active() and child.id() not in self._known:
+            later = self._order[bisect.bisect_right(self._order, child.id()) :]
+            if not later:
+                child.skip_to(2**31 - 1)  # past every docnum: exhausted, as stepping through would leave it
+                break
+            child.skip_to(later[0])
+        self._spans = self._get_spans() if child.is_active() else None
+
+
+class KnownPhrase(query.Phrase):
+    """A ``Phrase`` whose matching documents are known per segment (``{segment id: local docnums}``)."""
+
+    def __init__(self, fieldname: str, words: list[str], known: dict[str, frozenset[int]]) -> None:
+        super().__init__(fieldname, words)
+        self.known = known
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        reader = searcher.reader()
+        known = self.known.get(_segment_key(reader))  # type: ignore[arg-type]
+        if known is None or self.fieldname not in searcher.schema or not self.words:
+            return super().matcher(searcher, context)
+        field = searcher.schema[self.fieldname]
+        ms = []
+        for word in self.words:  # as query.Phrase.matcher does
+            try:
+                btext = field.to_bytes(word)
+            except ValueError:
+                return NullMatcher()
+            if (self.fieldname, btext) not in reader:
+                return NullMatcher()
+            ms.append(query.Term(self.fieldname, btext).matcher(searcher, context))
+        m = _KnownPhraseMatcher(ms, known, self.slop)
+        return m if self.boost == 1.0 else WrappingMatcher(m, boost=self.boost)
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """``formats.Positions.decode_positions`` (a count, then pickled deltas), summing the deltas in C."""
+    return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
+
+
+def _phrase_starts(starts: set[int], k: int, positions: list[int]) -> set[int]:
+    """The phrase starts in ``starts`` whose word ``k`` (counting from 0) is at one of ``positions``."""
+    return starts.intersection([p - k for p in positions])
 
 
 class FacetColumns:
@@ -301,6 +387,8 @@ class Snapshot:
         self.columns.size = self.size
         self._postings: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._cached_ids = 0
+        self._phrases: OrderedDict[tuple[str, tuple[str, ...]], dict[str, frozenset[int]]] = OrderedDict()
+        self._phrase_ids = 0
         self._lock = Lock()
 
     # -- matching ----------------------------------------------------------------
@@ -312,11 +400,7 @@ class Snapshot:
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        parts = []
-        for reader, offset in self.leaves:
-            if (field, text) in reader:
-                parts.append(_leaf_ids(reader.postings(field, text)) + offset)
-        found = np.concatenate(parts) if parts else np.empty(0, np.int32)
+        found = self._read_term(field, text)
         with self._lock:
             self._postings[key] = found
             self._cached_ids += len(found)
@@ -324,6 +408,102 @@ class Snapshot:
                 _, old = self._postings.popitem(last=False)
                 self._cached_ids -= len(old)
         return found
+
+    def _read_term(self, field: str, text: str) -> np.ndarray:
+        parts = []
+        for reader, offset in self.leaves:
+            if (field, text) in reader:
+                parts.append(_leaf_ids(reader.postings(field, text)) + offset)
+        return np.concatenate(parts) if parts else np.empty(0, np.int32)
+
+    def phrase_docs(self, field: str, words: tuple[str, ...]) -> dict[str, frozenset[int]] | None:
+        """Per segment, the local docnums (live ones) where ``words`` occur in a row; None: leave it to Whoosh.
+
+        Candidates are the documents with every word (numpy AND of the posting
+        lists); positions are read for those documents only.  Cached for scoring.
+        """
+        key = (field, words)
+        with self._lock:
+            found = self._phrases.get(key)
+            if found is not None:
+                self._phrases.move_to_end(key)
+                return found
+        schema = self.searcher.schema
+        if not words or field not in schema or not schema[field].format.supports("positions"):
+            return None
+        if any(_segment_key(reader) is None for reader, _ in self.leaves):
+            return None
+        candidates = self.live.copy()
+        for word in dict.fromkeys(words):
+            candidates &= self._mask_of(self.term_docs(field, word))
+        fmt = schema[field].format
+        decode = _decode_positions if type(fmt) is formats.Positions else fmt.decoder("positions")
+        found = {}
+        for reader, offset in self.leaves:
+            local = np.flatnonzero(candidates[offset : offset + reader.doc_count_all()]).tolist()
+            hits: list[int] = []
+            if local:
+                matchers = [reader.postings(field, word) for word in words]
+                for doc in local:
+                    starts: set[int] | None = None
+                    for k, m in enumerate(matchers):
+                        m.skip_to(doc)
+                        positions = decode(m.value())
+                        starts = set(positions) if starts is None else _phrase_starts(starts, k, positions)
+                        if not starts:
+                            break
+                    if starts:
+                        hits.append(doc)
+            found[_segment_key(reader)] = frozenset(hits)
+        with self._lock:
+            if key not in self._phrases:
+                self._phrases[key] = found
+                self._phrase_ids += sum(len(docs) for docs in found.values())
+            while len(self._phrases) > 1 and (len(self._phrases) > PHRASE_CACHE or self._phrase_ids > PHRASE_CACHE_IDS):
+                _, old = self._phrases.popitem(last=False)
+                self._phrase_ids -= sum(len(docs) for docs in old.values())
+        return found
+
+    def forget_phrases(self) -> None:
+        with self._lock:
+            self._phrases.clear()
+            self._phrase_ids = 0
+
+    def _phrase_mask(self, node: Phrase) -> np.ndarray | None:
+        words = tuple(stem(w) for w in node.words)
+        mask = np.zeros(self.size, dtype=bool)
+        for field in _text_fields(node.field):
+            found = self.phrase_docs(field, words)
+            if found is None:
+                return None
+            for reader, offset in self.leaves:
+                local = found[_segment_key(reader)]  # type: ignore[index]
+                if local:
+                    mask[np.fromiter(local, dtype=np.int64, count=len(local)) + offset] = True
+        return mask
+
+    def _prefix_mask(self, node: Term) -> np.ndarray | None:
+        """OR of the posting lists of the lexicon's terms starting with the prefix (what Whoosh's Prefix expands to)."""
+        fields_ = _text_fields(node.field)
+        if not node.text or any(f not in self.searcher.schema for f in fields_):
+            return None
+        reader = self.searcher.reader()
+        mask = np.zeros(self.size, dtype=bool)
+        for field in fields_:
+            for btext in reader.expand_prefix(field, node.text):
+                if btext:
+                    mask[self._read_term(field, btext.decode("utf-8"))] = True
+        return mask
+
+    def scoring_query(self, node: Node) -> query.Query:
+        """``to_whoosh(node)``, with phrases whose matches are already known scored without re-checking positions."""
+
+        def phrase(field: str, words: list[str]) -> query.Query:
+            with self._lock:
+                known = self._phrases.get((field, tuple(words)))
+            return query.Phrase(field, words) if known is None else KnownPhrase(field, words, known)
+
+        return to_whoosh(node, phrase)
 
     def _mask_of(self, docnums: np.ndarray) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
@@ -363,7 +543,14 @@ class Snapshot:
             return mask
         if isinstance(node, Not):
             return ~self._match(node.child)
-        # Phrases and prefixes need positions or term expansion: Whoosh's own matchers answer them.
+        mask = None
+        if isinstance(node, Phrase):
+            mask = self._phrase_mask(node)
+        elif isinstance(node, Term):
+            mask = self._prefix_mask(node)
+        if mask is not None:
+            return mask
+        # Otherwise (no segment ids, fields without positions, empty prefix): Whoosh's own matchers.
         return self._mask_of(np.fromiter(self.searcher.docs_for_query(to_whoosh(node)), dtype=np.int64))
 
     def ids(self, docnums: Iterable[int]) -> list[str]:
@@ -486,7 +673,7 @@ class WhooshEngine(Engine):
         if q.limit > 0 and total > q.offset:
             if q.sort == "relevance":
                 results = snap.searcher.search(
-                    to_whoosh(q.node),
+                    snap.scoring_query(q.node),
                     limit=q.offset + q.limit,
                     filter=set(np.flatnonzero(matched).tolist()) if wanted else None,
                 )

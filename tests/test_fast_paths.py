@@ -24,7 +24,7 @@ from whoosh import sorting
 
 from index.analysis import analyse, stem
 from index.engine import EngineQuery, IndexDoc, sort_facet_counts
-from index.whoosh_engine import WhooshEngine, build_schema, to_whoosh
+from index.whoosh_engine import KnownPhrase, WhooshEngine, build_schema, to_whoosh
 from newsdex.models import Article, DateInfo, Mention
 from newsdex.store import content_hash
 from search.highlight import Highlighter, _best_windows
@@ -279,3 +279,65 @@ def test_content_hash_equals_the_asdict_version():
     payload.pop("ingested_at")
     expected = hashlib.sha1(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
     assert content_hash(article) == expected
+
+
+# -- phrases and prefixes: numpy candidates plus positions, lexicon expansion, known-phrase scoring ------
+EDGE_QUERIES = [
+    '"strike strikes"',
+    '"the the"',
+    '"of the"',
+    '"state islamic"',
+    '"white house" OR "supreme court"',
+    'title:"oil prices"',
+    'body:"health care" -"white house"',
+    '"united nations" strik*',
+    "air*",
+    "title:rep*",
+    "body:c*",
+    "zzz*",
+    '"nothingmatchesthis strike"',
+]
+
+
+@pytest.mark.parametrize("text", [*EDGE_QUERIES, *(q for q in QUERIES if '"' in q or "*" in q)])
+def test_phrase_and_prefix_masks_equal_whoosh_matchers(engine, text):
+    snapshot = engine._current()
+    snapshot.forget_phrases()
+    fast = {int(d) for d in snapshot.match(parse_query(text)).nonzero()[0]}
+    assert fast == _plain_docnums(snapshot, text)
+
+
+@pytest.mark.parametrize("text", [*EDGE_QUERIES, '"islamic state"', '"white house" talks', "strik*"])
+@pytest.mark.parametrize("offset", [0, 7])
+def test_known_phrase_scoring_equals_plain_search(engine, text, offset):
+    snapshot = engine._current()
+    node = parse_query(text)
+    plain = snapshot.searcher.search(to_whoosh(node), limit=offset + 10)
+    expected = [(h["id"], float(h.score)) for h in plain[offset : offset + 10]]
+    assert engine.search(EngineQuery(node=node, offset=offset, facets=())).hits == expected
+    assert engine.search(EngineQuery(node=node, offset=offset, facets=())).hits == expected  # phrases cached
+
+
+def test_phrases_use_the_position_fast_path(engine):
+    snapshot = engine._current()
+    snapshot.forget_phrases()
+    node = parse_query('"islamic state"')
+    snapshot.match(node)
+    found = snapshot.phrase_docs("body", (stem("islamic"), stem("state")))
+    assert found is not None and len(found) == len(snapshot.leaves) > 1
+    assert isinstance(snapshot.scoring_query(node).subqueries[1], KnownPhrase)
+
+
+def test_evicted_phrases_still_score_like_plain_search(engine, monkeypatch):
+    import index.whoosh_engine as whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "PHRASE_CACHE_IDS", 5)
+    snapshot = engine._current()
+    snapshot.forget_phrases()
+    for text in ['"islamic state" OR "white house"', '"supreme court" health', '"of the"']:
+        node = parse_query(text)
+        plain = [(h["id"], float(h.score)) for h in snapshot.searcher.search(to_whoosh(node), limit=10)]
+        assert engine.search(EngineQuery(node=node, facets=())).hits == plain
+        assert {int(d) for d in snapshot.match(node).nonzero()[0]} == _plain_docnums(snapshot, text)
+    assert len(snapshot._phrases) == 1
+    snapshot.forget_phrases()
