@@ -67,13 +67,25 @@ _SAME_LEN_FOLD = str.maketrans(
 )
 
 
+_SAME_LEN_PAIRS = tuple((chr(k), v) for k, v in _SAME_LEN_FOLD.items())
+_SPACE_RUN = re.compile(" {2,}")
+
+
 def _fold_keep_offsets(text: str) -> tuple[str, list[int] | None]:
     """Fold like ``alias_table.fold`` but return a map back to the original offsets."""
-    folded = text.translate(_SAME_LEN_FOLD)
+    folded = text
+    for old, new in _SAME_LEN_PAIRS:  # str.replace per character beats str.translate with a dict
+        if old in folded:
+            folded = folded.replace(old, new)
     if "  " not in folded:
         return folded, None
-    keep = [i for i, ch in enumerate(folded) if ch != " " or i == 0 or folded[i - 1] != " "]
-    return "".join(folded[i] for i in keep), keep
+    keep: list[int] = []  # a run of spaces keeps only its first one
+    cursor = 0
+    for run in _SPACE_RUN.finditer(folded):
+        keep.extend(range(cursor, run.start() + 1))
+        cursor = run.end()
+    keep.extend(range(cursor, len(folded)))
+    return _SPACE_RUN.sub(" ", folded), keep
 
 
 def _lower_same_len(text: str) -> str:
@@ -181,6 +193,32 @@ _CREDIT_BEFORE = re.compile(
     r"(?:photo|picture|image|credit|courtesy|file|footage|video|graphic)s?\b[^()\n.]{0,25}$", re.I
 )
 _CREDIT_AFTER = re.compile(r"\s*(?:/|\||photos?\b|images?\b|pictures?\b)", re.I)
+_WORDS_DASH = re.compile(r"[A-Za-z][\w-]*")
+_NEXT_WORD = re.compile(r"\s*([A-Za-z][\w-]*)")
+_POSSESSIVE_GAP = re.compile(r"(?:'s|\u2019s|s)?\s+(?:[a-z-]+\s+){0,2}")
+_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|-|\u2013|\u2014|:)")
+_FROM_DISTANCE = re.compile(r"\d\)?\s*(?:\w+\s*)?\)?\s*from\s*$")
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+_ALPHA_WORD = re.compile(r"[A-Za-z]+")
+_SPACE_OR_DASH = re.compile(r"[ -]")
+_PLACE_PREP_BEFORE = re.compile(r"\b(?:in|at|near|of|from|to)\s+$")
+_CAP_WORD_BEFORE = re.compile(r"[A-Z][\w-]*\s+$")
+_EDGE_SPLIT = re.compile(r"[^\s-]+")
+_TITLE_HEAD = re.compile(r"([A-Z][a-z]+)\.?[ -]")
+_SHOUT_PREV = re.compile(r"([A-Za-z]+) $")
+_SHOUT_NEXT = re.compile(r" ([A-Za-z]+)")
+# Every match of a _PLACE_PATTERNS entry contains its cue word: texts without one skip the pattern.
+_PLACE_CUES = (
+    re.compile(
+        r"(?:villages?|towns?|city|district|neighbou?rhoods?|suburbs?|areas?|regions?|province|governorate|"
+        r"countryside|outskirts|camp) of "
+    ),
+    re.compile(
+        r" (?:[Pp]rovince|[Gg]overnorate|countryside|[Dd]istrict|neighbou?rhood|"
+        r"[Aa]irbase|[Aa]ir [Bb]ase|[Aa]irport|[Rr]efugee [Cc]amp)\b"
+    ),
+)
+_CACHE_LIMIT = 200_000  # per-extractor memo size before it is cleared
 _CREDIT_LINE = re.compile(r"(?:(?:photo|picture|image|credit|source|file)s?\s*[:/-]?\s*|\u00a9\s*)?", re.I)
 
 
@@ -217,6 +255,8 @@ class EntityExtractor:
             e for e in self.entries.values() if e.is_place and e.lat is not None and e.lon is not None
         ]
         self._near_cache: dict[str, Entry | None] = {}
+        self._surface_cache: dict[str, tuple[Entry | None, GeoPlace | None, bool]] = {}
+        self._geo_entries: dict[GeoPlace, Entry] = {}
 
     # --- table ----------------------------------------------------------------------------------
     def _register(self, entry: Entry) -> None:
@@ -366,23 +406,19 @@ class EntityExtractor:
             return (s == 0 or not folded[s - 1].isalnum()) and (e == n or not folded[e].isalnum())
 
         if len(self._ci):
+            ci_keys = self._ci_keys
+            lower_ok = self._lower_ok
             for end_idx, (length, key) in self._ci.iter(lowered):
                 s, e = end_idx - length + 1, end_idx + 1
-                if not bounded(s, e):
-                    continue
+                if (s and folded[s - 1].isalnum()) or (e != n and folded[e].isalnum()):
+                    continue  # not bounded
                 os_, oe = span(s, e)
-                surface = text[os_:oe]
-                if key not in self._lower_ok and surface == surface.lower():
-                    continue
-                if key in self._alias:
-                    via = "government" if key in self._government else "alias"
-                    if via == "alias" and self._alias[key].capital_of and key != fold(self._alias[key].name).lower():
-                        via = "place"  # "Damascus countryside", "Rif Dimashq": the place, never the government
-                    cands.append(_Candidate(os_, oe, self._alias[key], via))
-                elif key in self._context:
-                    cands.append(_Candidate(os_, oe, None, "context", tuple(self._context[key])))
-                else:
-                    cands.append(_Candidate(os_, oe, self._possessive[key], "possessive"))
+                if key not in lower_ok:
+                    surface = text[os_:oe]
+                    if surface == surface.lower():
+                        continue
+                entry, via, choices = ci_keys[key]
+                cands.append(_Candidate(os_, oe, entry, via, choices))
         if len(self._cs):
             for end_idx, (length, key) in self._cs.iter(folded):
                 s, e = end_idx - length + 1, end_idx + 1
@@ -390,6 +426,21 @@ class EntityExtractor:
                     os_, oe = span(s, e)
                     cands.append(_Candidate(os_, oe, self._acronym[key], "acronym"))
         return cands
+
+    @functools.cached_property
+    def _ci_keys(self) -> dict[str, tuple[Entry | None, str, tuple[Entry, ...]]]:
+        """Case-insensitive automaton key -> (entry, via, context choices) of its candidates."""
+        out: dict[str, tuple[Entry | None, str, tuple[Entry, ...]]] = {}
+        for key, entry in self._possessive.items():
+            out[key] = (entry, "possessive", ())
+        for key, choices in self._context.items():
+            out[key] = (None, "context", tuple(choices))
+        for key, entry in self._alias.items():
+            via = "government" if key in self._government else "alias"
+            if via == "alias" and entry.capital_of and key != fold(entry.name).lower():
+                via = "place"  # "Damascus countryside", "Rif Dimashq": the place, never the government
+            out[key] = (entry, via, ())
+        return out
 
     @staticmethod
     def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
@@ -408,7 +459,7 @@ class EntityExtractor:
         taken = bytearray(len(text))
         for c in chosen:
             taken[c.start : c.end] = b"\x01" * (c.end - c.start)
-        lower_words = set(re.findall(r"\b[a-z]+\b", text))
+        lower_words = set(_LOWER_WORD.findall(text))
         if not headline:  # Title Case headlines make every word look like a name
             chosen += self._people(text, taken, lower_words)
         chosen += self._places(text, taken, lower_words)
@@ -442,12 +493,12 @@ class EntityExtractor:
         if c.via == "government":
             return False
         before = text[max(0, c.start - 40) : c.start]
-        words = re.findall(r"[A-Za-z][\w-]*", before)
+        words = _WORDS_DASH.findall(before)
         prev = words[-1].lower() if words else ""
         if prev == "the" and len(words) > 1:
             prev = words[-2].lower()
         after = text[c.end : c.end + 40]
-        nxt = re.match(r"\s*([A-Za-z][\w-]*)", after)
+        nxt = _NEXT_WORD.match(after)
         next_word = nxt.group(1).lower() if nxt else ""
         if next_word in _PLACE_NOUNS or prev in _COMPASS or prev == "capital":
             return True
@@ -457,7 +508,7 @@ class EntityExtractor:
             if prev in _COUNTRY_LOCATIVE or next_word in _COUNTRY_TOPICS:
                 return True
             # "Syria's Idlib", "Syrias northwestern Idlib province"
-            poss = re.match(r"(?:'s|\u2019s|s)?\s+(?:[a-z-]+\s+){0,2}", after)
+            poss = _POSSESSIVE_GAP.match(after)
             if poss and poss.group(0).strip():
                 nxt_start = c.end + poss.end()
                 i = bisect.bisect_left(place_starts, nxt_start)
@@ -466,7 +517,7 @@ class EntityExtractor:
             return False
         # capitals: a dateline or a locative word makes them places; otherwise they stand for a government
         line_start = text.rfind("\n", 0, c.start) + 1
-        if not text[line_start : c.start].strip() and re.match(r"\s*(?:,|\(|-|\u2013|\u2014|:)", after):
+        if not text[line_start : c.start].strip() and _DATELINE_AFTER.match(after):
             return True
         if prev in _LOCATIVE or prev in ("a", "an", "town"):  # "in Damascus", "a Damascus hotel", "down town"
             return True
@@ -474,7 +525,7 @@ class EntityExtractor:
             before_prev = words[-2].lower()
             if before_prev in _COMPASS or before_prev in _PLACE_NOUNS or before_prev in _DISTANCE:
                 return True
-            if before_prev.rstrip("s") in _PLACE_NOUNS or re.search(r"\d\)?\s*(?:\w+\s*)?\)?\s*from\s*$", before):
+            if before_prev.rstrip("s") in _PLACE_NOUNS or _FROM_DISTANCE.search(before):
                 return True
         return bool(nxt and nxt.group(1)[:1].isupper() and nxt.group(1) not in _NAME_STOP and not after.startswith(","))
 
@@ -517,7 +568,7 @@ class EntityExtractor:
                 s, e = _trim_title(text, *match.span("name"))
                 if e <= s or any(taken[s:e]):
                     continue
-                if number == 2 and re.search(r"\b(?:in|at|near|of|from|to)\s+$", text[max(0, s - 12) : s]):
+                if number == 2 and _PLACE_PREP_BEFORE.search(text, max(0, s - 12), s):
                     continue  # "in Deir al-Adas said": a place, not a speaker
                 name = " ".join(text[s:e].split())
                 if not self._plausible_person(name, lower_words):
@@ -529,16 +580,16 @@ class EntityExtractor:
             surname = person.entry.name.split()[-1] if person.entry else ""
             if len(surname) < 4 or surname in _GIVEN_NAMES or surname.lower() in lower_words:
                 continue
-            for match in re.finditer(rf"\b{re.escape(surname)}\b", text):
+            for match in _word_pattern(surname).finditer(text):
                 s, e = match.span()
-                if any(taken[s:e]) or re.search(r"[A-Z][\w-]*\s+$", text[max(0, s - 30) : s]):
+                if any(taken[s:e]) or _CAP_WORD_BEFORE.search(text[max(0, s - 30) : s]):
                     continue
                 taken[s:e] = b"\x01" * (e - s)
                 found.append(_Candidate(s, e, person.entry, "person"))
         return found
 
     def _plausible_person(self, name: str, lower_words: set[str]) -> bool:
-        caps = [t for t in re.split(r"[ -]", name) if t[:1].isupper()]
+        caps = [t for t in _SPACE_OR_DASH.split(name) if t[:1].isupper()]
         if len(caps) < 2 or any(t in _NAME_STOP for t in caps):
             return False
         if any(t.lower() in lower_words for t in caps):
@@ -551,21 +602,35 @@ class EntityExtractor:
         entry = self._alias.get(fold(name).lower())
         if entry is not None:
             return entry
-        tail = " " + fold(name).lower()
-        hits = {e.name for k, e in self._alias.items() if e.kind == "person" and k.endswith(tail)}
-        return self.entries[hits.pop()] if len(hits) == 1 else None
+        hits = self._person_tails.get(" " + fold(name).lower(), ())
+        return self.entries[next(iter(hits))] if len(hits) == 1 else None
+
+    @functools.cached_property
+    def _person_tails(self) -> dict[str, set[str]]:
+        """Every ' '-led suffix of a person alias key -> the people whose keys end with it."""
+        tails: dict[str, set[str]] = {}
+        for key, entry in self._alias.items():
+            if entry.kind != "person":
+                continue
+            i = key.find(" ")
+            while i >= 0:
+                tails.setdefault(key[i:], set()).add(entry.name)
+                i = key.find(" ", i + 1)
+        return tails
 
     def _places(self, text: str, taken: bytearray, lower_words: set[str]) -> list[_Candidate]:
         """Places named by a cue ('the village of X', 'X province') or found in GeoNames."""
         found: list[_Candidate] = []
-        for pattern in _PLACE_PATTERNS:
+        for pattern, cue in zip(_PLACE_PATTERNS, _PLACE_CUES, strict=True):
+            if cue.search(text) is None:
+                continue
             for match in pattern.finditer(text):
                 s, e = match.span("name")
                 s, e = _trim_span(text, s, e)
                 if e <= s or any(taken[s:e]):
                     continue
                 surface = " ".join(text[s:e].split())
-                caps = [t for t in re.split(r"[ -]", surface) if t[:1].isupper()]
+                caps = [t for t in _SPACE_OR_DASH.split(surface) if t[:1].isupper()]
                 if any(t in _NAME_STOP for t in caps) or len(caps) > 3:
                     continue  # a stop word, or a list that lost its commas
                 entry = self._place_entry(surface, context=True)
@@ -576,13 +641,13 @@ class EntityExtractor:
                 taken[s:e] = b"\x01" * (e - s)
                 found.append(_Candidate(s, e, entry, "place"))
         for match in _CAP_SPAN.finditer(text):
-            s, e = _trim_span(text, match.start(), match.end())
-            if e <= s or any(taken[s:e]):
+            a, b, surface, single = _trimmed_surface(match.group())
+            if b <= a:
                 continue
-            surface = " ".join(text[s:e].split())
-            if " " not in surface and surface.lower() in lower_words:
+            s, e = match.start() + a, match.start() + b
+            if any(taken[s:e]) or (single is not None and single in lower_words):
                 continue
-            entry = self._place_entry(surface, context=self._locative_context(text, s), start=s, text=text)
+            entry = self._place_entry(surface, context=None, start=s, text=text)
             if entry is not None:
                 taken[s:e] = b"\x01" * (e - s)
                 found.append(_Candidate(s, e, entry, "geo"))
@@ -590,23 +655,43 @@ class EntityExtractor:
 
     @staticmethod
     def _locative_context(text: str, start: int) -> bool:
-        words = re.findall(r"[A-Za-z]+", text[max(0, start - 30) : start])
+        words = _ALPHA_WORD.findall(text, max(0, start - 30), start)
         return bool(words) and words[-1].lower() in _LOCATIVE | {"of", "from", "and"}
 
-    def _place_entry(self, surface: str, context: bool, start: int = -1, text: str = "") -> Entry | None:
-        """A table place by loose spelling, else a GeoNames place if the evidence is strong enough."""
-        if surface.lower() in _GEO_STOP:
+    def _place_entry(self, surface: str, context: bool | None, start: int = -1, text: str = "") -> Entry | None:
+        """A table place by loose spelling, else a GeoNames place if the evidence is strong enough.
+
+        ``context=None`` means "look at the words before ``start`` in ``text``", only done when it matters.
+        """
+        known = self._surface_cache.get(surface)
+        if known is None:
+            known = self._surface_lookup(surface)
+            if len(self._surface_cache) >= _CACHE_LIMIT:
+                self._surface_cache.clear()
+            self._surface_cache[surface] = known
+        entry, geo, multi = known
+        if geo is None:
+            return entry
+        if context is None and not (multi and geo.tier == TIER_FRONT):
+            context = self._locative_context(text, start)
+        if not self._geo_accepts(geo, multi, bool(context), text, start):
             return None
+        accepted = self._geo_entries.get(geo)
+        if accepted is None:
+            accepted = self._geo_entries[geo] = self._table_place_near(geo) or self._geo_entry(geo)
+        return accepted
+
+    def _surface_lookup(self, surface: str) -> tuple[Entry | None, GeoPlace | None, bool]:
+        """What a surface form can be, independent of where it stands: (table place, GeoNames place, multi-word)."""
+        if surface.lower() in _GEO_STOP:
+            return None, None, False
         multi = " " in surface or "-" in surface
         entry = self._place_keys.get(spelling_key(surface))
         if entry is None and usable_for_skeleton(surface):
             entry = self._place_skeletons.get(skeleton_key(surface))
         if entry is not None and entry.is_place:
-            return entry
-        geo = self.geo.lookup(surface)
-        if geo is None or not self._geo_accepts(geo, multi, context, text, start):
-            return None
-        return self._table_place_near(geo) or self._geo_entry(geo)
+            return entry, None, multi
+        return None, self.geo.lookup(surface), multi
 
     def _table_place_near(self, geo: GeoPlace) -> Entry | None:
         """A GeoNames hit that is a table place under another spelling becomes that facet value."""
@@ -663,8 +748,8 @@ def _nearest(pos: int, explicit: list[tuple[int, str]]) -> str | None:
 
 def _shouting(folded: str, s: int, e: int, acronyms: dict[str, Entry]) -> bool:
     """An acronym inside an all-caps phrase ('WHAT IS', 'LET US') is just a word."""
-    prev = re.search(r"([A-Za-z]+) $", folded[max(0, s - 20) : s])
-    nxt = re.match(r" ([A-Za-z]+)", folded[e : e + 20])
+    prev = _SHOUT_PREV.search(folded[max(0, s - 20) : s])
+    nxt = _SHOUT_NEXT.match(folded[e : e + 20])
     for m in (prev, nxt):
         word = m.group(1) if m else ""
         if len(word) >= 2 and word.isupper() and word not in acronyms:
@@ -679,14 +764,33 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 def _trim_span(text: str, s: int, e: int) -> tuple[int, int]:
     """Drop edge words ('The', 'Province', 'Northern') so the span is just the name."""
-    words = list(re.finditer(r"[^\s-]+", text[s:e]))
+    a, b = _trim_offsets(text[s:e])
+    return s + a, s + b
+
+
+@functools.lru_cache(maxsize=65536)
+def _trim_offsets(span: str) -> tuple[int, int]:
+    words = list(_EDGE_SPLIT.finditer(span))
     while words and words[0].group(0) in _EDGE_WORDS:
         words.pop(0)
     while words and (words[-1].group(0) in _EDGE_WORDS or words[-1].group(0).islower()):
         words.pop()
     if not words:
-        return s, s
-    return s + words[0].start(), s + words[-1].end()
+        return 0, 0
+    return words[0].start(), words[-1].end()
+
+
+@functools.lru_cache(maxsize=65536)
+def _trimmed_surface(span: str) -> tuple[int, int, str, str | None]:
+    """Trimmed offsets within ``span``, the surface with spaces normalised, and its lower case if one word."""
+    a, b = _trim_offsets(span)
+    surface = " ".join(span[a:b].split())
+    return a, b, surface, None if " " in surface else surface.lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}\b")
 
 
 _TITLE_WORDS = frozenset(
@@ -698,7 +802,7 @@ _TITLE_WORDS = frozenset(
 def _trim_title(text: str, s: int, e: int) -> tuple[int, int]:
     """'Rear Admiral John Kirby' -> 'John Kirby'."""
     while True:
-        m = re.match(r"([A-Z][a-z]+)\.?[ -]", text[s:e])
+        m = _TITLE_HEAD.match(text[s:e])
         if not m or m.group(1) not in _TITLE_WORDS:
             return s, e
         s += m.end()
