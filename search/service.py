@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from search.highlight import Highlighter
 from search.query import FACET_FIELDS, And, FacetValue, MatchAll, Node, Not, Or
 from search.request import SearchQuery
 
+MAX_COMPARED = 3  # reports shown beside an article in the compare view
 FACET_LABELS = {"outlet": "Outlet", "actor": "Actors", "location": "Locations", "month": "Month"}
 
 Canonicaliser = Callable[[str, str], str | None]
@@ -209,6 +210,21 @@ class SearchService:
             if len(chosen) == limit:
                 break
         return chosen
+
+    def compare_columns(
+        self, article: Article, chosen: Sequence[str], *, days: int = 7, limit: int = MAX_COMPARED
+    ) -> tuple[list[tuple[Article, float]], list[tuple[Article, float | None]]]:
+        """(the closest other reports, the columns to show beside ``article``).
+
+        The columns are the ``chosen`` ids when the reader picked some, else the closest reports.
+        """
+        others = self.others_reporting(article, days=days)
+        picked = [i for i in chosen if i and i != article.id][:limit]
+        if not picked:
+            return others, list(others[:limit])
+        fetched = self.store.get_many(picked)
+        scores = {o.id: score for o, score in others}
+        return others, [(fetched[i], scores.get(i)) for i in picked if i in fetched]
 
 
 def date_label(value: dt.date | None, provenance: str) -> str:

@@ -168,3 +168,14 @@ def test_an_article_twice_in_one_batch_is_indexed_once(tmp_path):
     assert (report.added, report.updated) == (1, 1)
     with open_engine(data, "whoosh") as engine:
         assert engine.doc_count() == 1
+
+
+def test_compare_columns_prefer_the_readers_choice(seeds_data):
+    with DocumentStore(seeds_data.store_path, readonly=True) as store, open_engine(seeds_data, "whoosh") as engine:
+        service = SearchService(store, engine)
+        first, second, third = sorted(store.ids())[:3]
+        article = store.get(first)
+        _, chosen = service.compare_columns(article, [third, first, second, "nosuchid"], limit=2)
+        assert [a.id for a, _ in chosen] == [third, second]
+        others, closest = service.compare_columns(article, [])
+        assert [a.id for a, _ in closest] == [a.id for a, _ in others[:3]]

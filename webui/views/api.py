@@ -23,7 +23,6 @@ from webui.app import get_service
 from webui.helpers import days_from_request, search_from_request, with_params
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-MAX_COMPARED = 3
 
 
 def _bad_query(message: str) -> tuple[Response, int]:
@@ -129,14 +128,7 @@ def compare(article_id: str) -> Response:
     service = get_service()
     found = _article(article_id)
     days = days_from_request()
-    others = service.others_reporting(found, days=days)
-    chosen = [i for i in request.args.getlist("with") if i and i != found.id][:MAX_COMPARED]
-    if chosen:
-        fetched = service.store.get_many(chosen)
-        scores = {o.id: s for o, s in others}
-        columns = [(fetched[i], scores.get(i)) for i in chosen if i in fetched]
-    else:
-        columns = others[:MAX_COMPARED]
+    _, columns = service.compare_columns(found, request.args.getlist("with"), days=days)
     panes = []
     for a, score in [(found, None), *columns]:
         pane = _other(a, score)

@@ -18,8 +18,6 @@ from webui.timeline import render_svg
 
 bp = Blueprint("pages", __name__)
 
-MAX_COMPARED = 3
-
 
 def _entity_link(facet: str, value: str) -> str:
     return url_for("pages.search", **{facet: value})
@@ -100,14 +98,7 @@ def compare(article_id: str) -> str:
     q, error = search_from_request()
     highlighter, hl_error = _highlighter(q)
     days = days_from_request()
-    others = service.others_reporting(found, days=days)
-    chosen_ids = [i for i in request.args.getlist("with") if i and i != found.id][:MAX_COMPARED]
-    if chosen_ids:
-        fetched = service.store.get_many(chosen_ids)
-        scores = {o.id: s for o, s in others}
-        columns = [(fetched[i], scores.get(i)) for i in chosen_ids if i in fetched]
-    else:
-        columns = [(o, s) for o, s in others[:MAX_COMPARED]]
+    others, columns = service.compare_columns(found, request.args.getlist("with"), days=days)
     everyone = [found, *(o for o, _ in columns)]
     shared = {
         name
