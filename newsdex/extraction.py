@@ -118,7 +118,7 @@ class ArticleBuilder:
     def _from_text(self, raw: RawDocument) -> Article:
         assert isinstance(raw.content, str)
         clean = clean_plain_text(raw.content)
-        text = "\n\n".join(clean.paragraphs)
+        text = clean.text
         meta = raw.fields
         title = _str(meta.get("title")) or clean.title or _first_sentence(text)
         if clean.dek and not meta.get("title"):
@@ -174,7 +174,7 @@ class ArticleBuilder:
         removed: list[str] = []
         if "\n" in body:
             clean = clean_plain_text(body)
-            body = "\n\n".join(clean.paragraphs)
+            body = clean.text
             title = title or clean.title
             removed.extend(clean.removed)
         body, leftovers = strip_inline_leftovers(body, title)

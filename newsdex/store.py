@@ -212,11 +212,6 @@ class DocumentStore:
         self.upsert(article)
         return True
 
-    def delete(self, article_id: str) -> bool:
-        cur = self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-        self.db.commit()
-        return cur.rowcount > 0
-
     # -- reading ---------------------------------------------------------
     def get(self, article_id: str) -> Article | None:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()

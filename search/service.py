@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from index.engine import Engine, EngineQuery
@@ -21,6 +22,7 @@ from search.highlight import Highlighter
 from search.query import FACET_FIELDS, And, FacetValue, MatchAll, Node, Not, Or
 from search.request import SearchQuery
 
+_KNOWN_VALUES: weakref.WeakKeyDictionary[Engine, tuple[int, dict[str, dict[str, str]]]] = weakref.WeakKeyDictionary()
 MAX_COMPARED = 3  # reports shown beside an article in the compare view
 FACET_LABELS = {"outlet": "Outlet", "actor": "Actors", "location": "Locations", "month": "Month"}
 
@@ -98,7 +100,6 @@ class SearchService:
     engine: Engine
     canonicalise: Canonicaliser | None = None  # (facet, typed value) → canonical value, e.g. ISIS → Islamic State
     facet_limit: int = 50
-    _known: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def search(self, q: SearchQuery, *, facets: bool = True, highlight: bool = True) -> SearchResult:
         """Run ``q``; raises :class:`search.query.QuerySyntaxError` for a malformed query."""
@@ -178,13 +179,18 @@ class SearchService:
         return known.get(value.casefold(), value)
 
     def known_values(self, facet: str) -> dict[str, str]:
-        """casefolded → stored value, for every value of ``facet`` in the index (cached per index size)."""
-        stamp = f"{self.engine.doc_count()}"
-        if self._known.get("__stamp__", {}).get("n") != stamp:
+        """casefolded → stored value, for every value of ``facet`` in the index.
+
+        Kept per engine (not per service: the web app makes a service per request) and read again
+        only when the index size changes, because it costs a facet count over every document.
+        """
+        size = self.engine.doc_count()
+        cached = _KNOWN_VALUES.get(self.engine)
+        if cached is None or cached[0] != size:
             counts = self.engine.search(EngineQuery(node=MatchAll(), limit=0)).facets
-            self._known = {f: {v.casefold(): v for v, _ in c} for f, c in counts.items()}
-            self._known["__stamp__"] = {"n": stamp}
-        return self._known.get(facet, {})
+            cached = (size, {f: {v.casefold(): v for v, _ in c} for f, c in counts.items()})
+            _KNOWN_VALUES[self.engine] = cached
+        return cached[1].get(facet, {})
 
     # -- articles -------------------------------------------------------------------------
     def article(self, article_id: str) -> Article | None:
