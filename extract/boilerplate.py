@@ -265,24 +265,37 @@ _LEAD_DATELINE = re.compile(
     rf"(?:\s*(?:Get short URL)(?:\s+\d+){{0,4}})?[\s.:|-]*",
     re.IGNORECASE,
 )
-# Teasers and widgets that a page inlines into the story text.
-_INLINE_PATTERNS: list[re.Pattern[str]] = [
+# Teasers and widgets that a page inlines into the story text, each after the lowercased words it
+# cannot match without: a substring test is ~100× cheaper than a regex trying every position of a text.
+_INLINE_PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
     # "Read more here Syrian miracle baby saver killed in Aleppo" - a linked headline (Title Case run).
-    re.compile(
-        r"\s*\bRead more(?: here| on [A-Z][\w ]{0,40}? here)?\b(?:\s*:)?(?:\s+[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,14})?"
-        r"(?=\s+(?:(?:The|A|An|In|On|At|He|She|It|They|We|But|And)\s|[\"“]))"
+    (
+        ("read more",),
+        re.compile(
+            r"\s*\bRead more(?: here| on [A-Z][\w ]{0,40}? here)?\b(?:\s*:)?(?:\s+[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,14})?"
+            r"(?=\s+(?:(?:The|A|An|In|On|At|He|She|It|They|We|But|And)\s|[\"“]))"
+        ),
     ),
-    re.compile(r"\s*\bRead (?:more|also)\s*:?\s*$", re.IGNORECASE),
-    re.compile(r"\s*(?:\.\.\.\s*)?(?:\d+\s+)*Tags\b.{0,200}?Community standards.*$", re.DOTALL),
-    re.compile(r"\s*(?:Community standards)?Discussion\s*Comment via Facebook.*$", re.DOTALL),
-    re.compile(r"\s*\bComment via (?:Facebook|Sputnik News|Twitter).*$", re.DOTALL),
-    re.compile(r"\s*\bSUBSCRIBE\b.{0,400}?\bLike Follow\b.*$", re.DOTALL),
-    re.compile(r"\s*\bLike Follow\b.*$", re.DOTALL),
-    re.compile(r"\s*\bCopyright\s*(?:©\s*)?\d{4}\b.*$", re.DOTALL),
-    re.compile(r"\s*\(?\bSource\s*:?\s*[\w .'’-]{2,60}?\band agencies\)?\.?\s*$"),
-    re.compile(r"\s*\(Source:\s*[^()]{2,80}\)\s*(?:Twitter|Facebook)?\s*$"),
-    re.compile(r"\s*\bOur Standards\s*:\s*The Thomson Reuters Trust Principles\.?\s*$"),
-    re.compile(r"(?<=[.!?)\"”])\s*(?:English bulletin|Twitter|Facebook)\s*$"),
+    (("read more", "read also"), re.compile(r"\s*\bRead (?:more|also)\s*:?\s*$", re.IGNORECASE)),
+    (
+        ("community standards",),
+        re.compile(r"\s*(?:\.\.\.\s*)?(?:\d+\s+)*Tags\b.{0,200}?Community standards.*$", re.DOTALL),
+    ),
+    (
+        ("comment via facebook",),
+        re.compile(r"\s*(?:Community standards)?Discussion\s*Comment via Facebook.*$", re.DOTALL),
+    ),
+    (("comment via ",), re.compile(r"\s*\bComment via (?:Facebook|Sputnik News|Twitter).*$", re.DOTALL)),
+    (("like follow",), re.compile(r"\s*\bSUBSCRIBE\b.{0,400}?\bLike Follow\b.*$", re.DOTALL)),
+    (("like follow",), re.compile(r"\s*\bLike Follow\b.*$", re.DOTALL)),
+    (("copyright",), re.compile(r"\s*\bCopyright\s*(?:©\s*)?\d{4}\b.*$", re.DOTALL)),
+    (("and agencies",), re.compile(r"\s*\(?\bSource\s*:?\s*[\w .'’-]{2,60}?\band agencies\)?\.?\s*$")),
+    (("(source:",), re.compile(r"\s*\(Source:\s*[^()]{2,80}\)\s*(?:Twitter|Facebook)?\s*$")),
+    (("our standards",), re.compile(r"\s*\bOur Standards\s*:\s*The Thomson Reuters Trust Principles\.?\s*$")),
+    (
+        ("english bulletin", "twitter", "facebook"),
+        re.compile(r"(?<=[.!?)\"”])\s*(?:English bulletin|Twitter|Facebook)\s*$"),
+    ),
 ]
 
 
@@ -320,7 +333,10 @@ def strip_inline_leftovers(text: str, title: str | None = None) -> tuple[str, li
     changed = True
     while changed:
         changed = False
-        for pat in _INLINE_PATTERNS:
+        lowered = out.lower()
+        for needles, pat in _INLINE_PATTERNS:
+            if not any(needle in lowered for needle in needles):
+                continue
             m = pat.search(out)
             if m and m.group(0).strip():
                 removed.append(m.group(0).strip())

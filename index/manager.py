@@ -9,12 +9,14 @@ the old complete index or the new complete one, never a half-built one.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.analysis import ANALYSIS
 from index.engine import Engine, IndexDoc
 from newsdex.config import DataDir
 from newsdex.store import DocumentStore
@@ -24,12 +26,17 @@ ENGINE_CLASSES = {
     "tantivy": "index.tantivy_engine:TantivyEngine",
 }
 BATCH = 500
+STAMP = "newsdex-index.json"  # in each generation: the analysis its terms were made with
 
 Progress = Callable[[int], None]
 
 
 class IndexMissingError(FileNotFoundError):
     """No index has been built yet for this engine in this data directory."""
+
+
+class IndexOutdatedError(IndexMissingError):
+    """The live index was built with another analysis: its terms would silently not match."""
 
 
 def engine_class(name: str) -> type[Engine]:
@@ -69,13 +76,30 @@ class IndexLocation:
                 shutil.rmtree(old, ignore_errors=True)
 
 
+def _stamp(generation: Path) -> None:
+    (generation / STAMP).write_text(json.dumps({"analysis": ANALYSIS}) + "\n", encoding="utf-8")
+
+
+def _open_checked(name: str, generation: Path) -> Engine:
+    try:
+        built_with = json.loads((generation / STAMP).read_text(encoding="utf-8")).get("analysis")
+    except (FileNotFoundError, ValueError, AttributeError):
+        built_with = None
+    if built_with != ANALYSIS:
+        raise IndexOutdatedError(
+            f"the {name} index in {generation.parent} was built by an older newsdex "
+            f"({built_with or 'unknown analysis'}; this version uses {ANALYSIS}): run 'newsdex rebuild'"
+        )
+    return engine_class(name).open(generation)
+
+
 def open_engine(data: DataDir, name: str) -> Engine:
     """Open the live index of engine ``name``; :class:`IndexMissingError` if none was built."""
     location = IndexLocation(data.index_root(name))
     current = location.current()
     if current is None:
         raise IndexMissingError(f"no {name} index in {data.root} yet: run 'newsdex rebuild' or 'newsdex ingest'")
-    return engine_class(name).open(current)
+    return _open_checked(name, current)
 
 
 def open_or_create_engine(data: DataDir, name: str) -> Engine:
@@ -83,9 +107,10 @@ def open_or_create_engine(data: DataDir, name: str) -> Engine:
     location = IndexLocation(data.index_root(name))
     current = location.current()
     if current is not None:
-        return engine_class(name).open(current)
+        return _open_checked(name, current)
     generation = location.next_generation()
     engine = engine_class(name).create(generation)
+    _stamp(generation)
     location.publish(generation)
     data.write_settings(engine=name)
     return engine
@@ -126,6 +151,7 @@ def rebuild(store: DocumentStore, data: DataDir, name: str, progress: Progress |
     count = 0
     try:
         engine = engine_class(name).create(generation)
+        _stamp(generation)
         with engine, engine.writer(fresh=True) as writer:
             for batch in _batches(store, unindexed_only=False):
                 count += writer.add_many(batch)

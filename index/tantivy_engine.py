@@ -3,9 +3,10 @@
 Three choices keep it exactly in step with the shared analysis and the reference engine:
 
 * Text is analysed in Python by :mod:`index.analysis` and handed to tantivy as space-joined terms
-  (its ``whitespace`` tokenizer then only splits them).  tantivy's own regex tokenizer and Snowball
-  stemmer disagree with the shared analysis on common words ("added", "university", "½"), so a
-  native analyzer would find different documents than Whoosh, the highlighter and the reference.
+  (its ``whitespace`` tokenizer then only splits them).  tantivy's stemmer is the same Snowball
+  English, but its ``\\w`` is not Python's: it splits "3½", keeps combining accents and joiners
+  inside words, so a native analyzer would find different documents than Whoosh, the highlighter
+  and the reference.
 * Facets are raw fast fields counted with terms aggregations, which are exact when every bucket
   fits; when a result has more distinct values than tantivy's bucket limit, the count is split over
   slices of the index (a hashed ``slice`` field) and summed, so it stays exact at any cardinality.

@@ -176,13 +176,17 @@ def ingest(
     jobs: int | None,
 ) -> None:
     """Add or update articles from PATHS (.txt, .html, .csv, .jsonl, or folders of them)."""
+    from index.manager import IndexOutdatedError
     from newsdex.pipeline import ingest as run_ingest
 
     data = _data(data_dir)
     name = _engine_name(data, engine)
     with _progress("Ingesting") as progress:
         settings = _ingest_settings(data, outlet, date_, column_map, aliases, jobs)
-        report = run_ingest(list(paths), data, engine_name=name, on_progress=progress, **settings)
+        try:
+            report = run_ingest(list(paths), data, engine_name=name, on_progress=progress, **settings)
+        except IndexOutdatedError as exc:  # raised before anything is stored
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"{report.summary()} → {data.root} ({name})", err=True)
     if report.added + report.updated + report.unchanged == 0 and report.errors:
         raise click.ClickException("nothing could be ingested")
@@ -432,12 +436,18 @@ def stats(fmt: str, data_dir: Path | None, engine: str | None) -> None:
 @engine_option
 def serve(host: str, port: int, debug: bool, data_dir: Path | None, engine: str | None) -> None:
     """Serve the search web UI and JSON API."""
+    from index.manager import open_engine
     from webui import create_app
 
     data = _data(data_dir)
     if not data.exists():
         raise click.ClickException(f"no newsdex data in {data.root}: run 'newsdex ingest PATH' first")
-    app = create_app({"DATA_DIR": str(data.root), "ENGINE": _engine_name(data, engine)})
+    name = _engine_name(data, engine)
+    try:  # fail here, not on the first request, when the index is missing or outdated
+        open_engine(data, name).close()
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    app = create_app({"DATA_DIR": str(data.root), "ENGINE": name})
     click.echo(f"newsdex serving {data.root} on http://{host}:{port}/", err=True)
     app.run(host=host, port=port, debug=debug, use_reloader=debug)
 

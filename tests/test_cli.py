@@ -108,6 +108,19 @@ def test_rebuild_from_store_and_from_sources(run, tmp_path):
     assert _json(run("query", "--data-dir", data, "--format", "json"))["total"] == 5
 
 
+def test_index_of_another_analysis_asks_for_a_rebuild(run, tmp_path):
+    data = tmp_path / "d"
+    assert run("ingest", str(SEEDS), "--data-dir", str(data)).exit_code == 0
+    (stamp,) = data.glob("index/whoosh/gen-*/newsdex-index.json")
+    stamp.write_text('{"analysis": "newsdex-analysis 1"}', encoding="utf-8")
+    for args in (("query", "Idlib"), ("ingest", str(SEEDS)), ("serve",)):
+        result = run(*args, "--data-dir", str(data))
+        assert result.exit_code == 1, args
+        assert "newsdex-analysis 1" in result.stderr and "run 'newsdex rebuild'" in result.stderr
+    assert run("rebuild", "--data-dir", str(data)).exit_code == 0
+    assert _json(run("query", "Idlib", "--data-dir", str(data), "--format", "json"))["total"] == 5
+
+
 def test_rebuild_without_store_explains(run, tmp_path):
     result = run("rebuild", "--data-dir", str(tmp_path / "empty"))
     assert result.exit_code == 1 and "rebuild --from" in result.stderr
