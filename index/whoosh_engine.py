@@ -8,7 +8,6 @@ each facet), and highlighting happens above the engine, on the page's hits only.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import math
 from collections import Counter, OrderedDict
@@ -16,22 +15,22 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate
 from pathlib import Path
 from threading import Lock
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from whoosh import fields, formats, index, query
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.columns import VarBytesColumn
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.compat import loads
-from whoosh.matching import NullMatcher
-from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
-from whoosh.query.spans import Span, SpanNear2
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from index.analysis import TOKEN_PATTERN, TOKEN_RE, analyse, stem
 from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
+from index.whoosh_ranking import Ranker, top_docnums
 from search.query import And, DateRange, FacetValue, MatchAll, Node, Not, Or, Phrase, Term
 
 VALUE_SEP = "\x1f"
@@ -154,82 +153,48 @@ PHRASE_CACHE = 64  # phrases whose per-segment matches are kept for scoring...
 PHRASE_CACHE_IDS = 1_000_000  # ...and at most this many docnums over all of them (sets: about 60 MB)
 
 
-def _leaf_ids(matcher: Any) -> np.ndarray:
-    """Every docnum of one term in one segment, read block by block (not posting by posting)."""
+def _leaf_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Every (docnum, weight) of one term in one segment, read block by block (not posting by posting)."""
     if isinstance(matcher, FilterMatcher):  # deletions: the live mask removes them later
         matcher = matcher.child
     if not isinstance(matcher, W3LeafMatcher):
-        return np.fromiter(matcher.all_ids(), dtype=np.int32)
-    blocks = []
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
+    id_blocks, weight_blocks = [], []
     while not matcher._atend:
         if matcher._data is None:
             matcher._read_data()
-        blocks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+        deltas, weights = matcher._data[0], matcher._data[1]
+        id_blocks.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        # A block stores its weights as an array, one float for all, or None for all 1.0 (see _read_weights).
+        if weights is None or isinstance(weights, float):
+            weight_blocks.append(np.full(len(deltas), 1.0 if weights is None else weights, dtype=np.float32))
+        else:
+            weight_blocks.append(np.asarray(weights, dtype=np.float32))
         if matcher._lastblock:
             break
         matcher._goto(matcher._nextoffset)
-    return np.concatenate(blocks).astype(np.int32) if blocks else np.empty(0, np.int32)
+    if not id_blocks:
+        return np.empty(0, np.int32), np.empty(0, np.float32)
+    return np.concatenate(id_blocks).astype(np.int32), np.concatenate(weight_blocks)
 
 
-class _KnownPhraseMatcher(SpanNear2.SpanNear2Matcher):
-    """Whoosh's phrase matcher (same intersection, scores and skipping) whose position check is a set lookup.
-
-    ``known`` holds the segment's docnums where the phrase occurs, already found
-    while building the mask, so scoring the page does not check positions again.
-    """
-
-    _MATCHED: ClassVar[list[Span]] = [Span(0)]
-
-    def __init__(self, ms: list[Any], known: frozenset[int], slop: int) -> None:
-        self._known = known
-        self._order = sorted(known)
-        super().__init__(ms, slop=slop, ordered=True, mindist=1)
-
-    def copy(self) -> _KnownPhraseMatcher:
-        m = self.__class__([m.copy() for m in self.ms], self._known, self.slop)
-        m._spans = self._spans
-        return m
-
-    def _get_spans(self) -> list[Span]:
-        return self._MATCHED if self.child.id() in self._known else []
-
-    def _find_next(self) -> None:
-        # Where Whoosh steps through every document of the intersection, jump to the next known one: each is
-        # in the intersection (it has every word and is live), so the child lands on the same document.
-        child = self.child
-        while child.is_active() and child.id() not in self._known:
-            later = self._order[bisect.bisect_right(self._order, child.id()) :]
-            if not later:
-                child.skip_to(2**31 - 1)  # past every docnum: exhausted, as stepping through would leave it
-                break
-            child.skip_to(later[0])
-        self._spans = self._get_spans() if child.is_active() else None
+_NUMPY_TYPES = {"B": "u1", "H": ">u2", "I": ">u4", "Q": ">u8", "b": "i1", "h": ">i2", "i": ">i4", "q": ">i8"}
 
 
-class KnownPhrase(query.Phrase):
-    """A ``Phrase`` whose matching documents are known per segment (``{segment id: local docnums}``)."""
-
-    def __init__(self, fieldname: str, words: list[str], known: dict[str, frozenset[int]]) -> None:
-        super().__init__(fieldname, words)
-        self.known = known
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        reader = searcher.reader()
-        known = self.known.get(_segment_key(reader))  # type: ignore[arg-type]
-        if known is None or self.fieldname not in searcher.schema or not self.words:
-            return super().matcher(searcher, context)
-        field = searcher.schema[self.fieldname]
-        ms = []
-        for word in self.words:  # as query.Phrase.matcher does
-            try:
-                btext = field.to_bytes(word)
-            except ValueError:
-                return NullMatcher()
-            if (self.fieldname, btext) not in reader:
-                return NullMatcher()
-            ms.append(query.Term(self.fieldname, btext).matcher(searcher, context))
-        m = _KnownPhraseMatcher(ms, known, self.slop)
-        return m if self.boost == 1.0 else WrappingMatcher(m, boost=self.boost)
+def _numeric_column(column: Any, n: int) -> np.ndarray:
+    """All ``n`` values of a Whoosh numeric column: one read of its big-endian array, not one call per document."""
+    stored_type = _NUMPY_TYPES.get(getattr(column, "_typecode", ""))
+    if type(column) is not NumericColumn.Reader or stored_type is None:  # e.g. a segment without the column
+        return np.array([value for _, value in zip(range(n), column, strict=False)])
+    stored = min(column._count, n)
+    values = np.full(n, column._default, dtype=np.dtype(stored_type).newbyteorder("="))
+    values[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored * column._fixedlen), dtype=stored_type)
+    return values
 
 
 def _decode_positions(value: bytes) -> list[int]:
@@ -343,9 +308,21 @@ _DATED = build_schema()["dated"].to_column_value(1)
 
 
 def _read_segment_dates(reader: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
-    dated = np.fromiter(reader.column_reader("dated", translate=False), dtype=np.uint64, count=n) == _DATED
-    dates = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=n)
+    dated = _numeric_column(reader.column_reader("dated", translate=False), n) == _DATED
+    dates = _numeric_column(reader.column_reader("date", translate=False), n)
     return dated, np.where(dated, dates, 0).astype(np.int64)
+
+
+_LENGTHS = np.array([byte_to_length(code) if code else 0 for code in range(256)], dtype=np.float64)
+
+
+def _read_segment_lengths(reader: Any, field: str, n: int) -> np.ndarray:
+    """One segment's length bytes of ``field`` (Whoosh keeps them in a hidden per-document column)."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is not None and perdoc.has_column(_lenfield(field)):
+        return _numeric_column(perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN), n).astype(np.uint8)
+    lengths = (reader.doc_field_length(d, field) or 0 for d in range(n))
+    return np.fromiter((length_to_byte(v) for v in lengths), dtype=np.uint8, count=n)
 
 
 def _date_value(day: dt.date, time: dt.time) -> int:
@@ -385,15 +362,17 @@ class Snapshot:
             self.dated[offset : offset + n], self.dates[offset : offset + n] = cached
         self.columns = FacetColumns(searcher, segment_cache)
         self.columns.size = self.size
-        self._postings: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._segment_cache = segment_cache
+        self._lengths: dict[str, np.ndarray] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_ids = 0
         self._phrases: OrderedDict[tuple[str, tuple[str, ...]], dict[str, frozenset[int]]] = OrderedDict()
         self._phrase_ids = 0
         self._lock = Lock()
 
     # -- matching ----------------------------------------------------------------
-    def term_docs(self, field: str, text: str) -> np.ndarray:
-        """Global docnums containing ``text`` in ``field`` (deleted ones included), LRU-cached."""
+    def term_postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Global docnums containing ``text`` in ``field`` (deleted ones included) and their weights, LRU-cached."""
         key = (field, text)
         with self._lock:
             found = self._postings.get(key)
@@ -403,18 +382,46 @@ class Snapshot:
         found = self._read_term(field, text)
         with self._lock:
             self._postings[key] = found
-            self._cached_ids += len(found)
+            self._cached_ids += len(found[0])
             while self._cached_ids > POSTINGS_CACHE_IDS and len(self._postings) > 1:
-                _, old = self._postings.popitem(last=False)
+                _, (old, _) = self._postings.popitem(last=False)
                 self._cached_ids -= len(old)
         return found
 
-    def _read_term(self, field: str, text: str) -> np.ndarray:
-        parts = []
+    def term_docs(self, field: str, text: str) -> np.ndarray:
+        return self.term_postings(field, text)[0]
+
+    def _read_term(self, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
+        ids, weights = [], []
         for reader, offset in self.leaves:
             if (field, text) in reader:
-                parts.append(_leaf_ids(reader.postings(field, text)) + offset)
-        return np.concatenate(parts) if parts else np.empty(0, np.int32)
+                leaf_ids, leaf_weights = _leaf_postings(reader.postings(field, text))
+                ids.append(leaf_ids + offset)
+                weights.append(leaf_weights)
+        if not ids:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
+        return np.concatenate(ids), np.concatenate(weights)
+
+    def field_lengths(self, field: str) -> np.ndarray:
+        """Each document's length in ``field`` as Whoosh's scorer sees it (decoded from its one-byte form)."""
+        with self._lock:
+            found = self._lengths.get(field)
+        if found is not None:
+            return found
+        codes = np.zeros(self.size, dtype=np.uint8)
+        for reader, offset in self.leaves:
+            n = reader.doc_count_all()
+            key = _segment_key(reader)
+            cached = self._segment_cache.get(f"len-{field}:{key}") if key else None
+            if cached is None:
+                cached = _read_segment_lengths(reader, field, n)
+                if key:
+                    self._segment_cache[f"len-{field}:{key}"] = cached
+            codes[offset : offset + n] = cached
+        found = _LENGTHS[codes]
+        with self._lock:
+            self._lengths[field] = found
+        return found
 
     def phrase_docs(self, field: str, words: tuple[str, ...]) -> dict[str, frozenset[int]] | None:
         """Per segment, the local docnums (live ones) where ``words`` occur in a row; None: leave it to Whoosh.
@@ -469,17 +476,26 @@ class Snapshot:
             self._phrases.clear()
             self._phrase_ids = 0
 
+    def phrase_mask(self, field: str, words: tuple[str, ...]) -> np.ndarray | None:
+        """Mask of the documents with the (stemmed) ``words`` in a row in ``field``; None: leave it to Whoosh."""
+        found = self.phrase_docs(field, words)
+        if found is None:
+            return None
+        mask = np.zeros(self.size, dtype=bool)
+        for reader, offset in self.leaves:
+            local = found[_segment_key(reader)]  # type: ignore[index]
+            if local:
+                mask[np.fromiter(local, dtype=np.int64, count=len(local)) + offset] = True
+        return mask
+
     def _phrase_mask(self, node: Phrase) -> np.ndarray | None:
         words = tuple(stem(w) for w in node.words)
         mask = np.zeros(self.size, dtype=bool)
         for field in _text_fields(node.field):
-            found = self.phrase_docs(field, words)
+            found = self.phrase_mask(field, words)
             if found is None:
                 return None
-            for reader, offset in self.leaves:
-                local = found[_segment_key(reader)]  # type: ignore[index]
-                if local:
-                    mask[np.fromiter(local, dtype=np.int64, count=len(local)) + offset] = True
+            mask |= found
         return mask
 
     def _prefix_mask(self, node: Term) -> np.ndarray | None:
@@ -492,18 +508,8 @@ class Snapshot:
         for field in fields_:
             for btext in reader.expand_prefix(field, node.text):
                 if btext:
-                    mask[self._read_term(field, btext.decode("utf-8"))] = True
+                    mask[self._read_term(field, btext)[0]] = True
         return mask
-
-    def scoring_query(self, node: Node) -> query.Query:
-        """``to_whoosh(node)``, with phrases whose matches are already known scored without re-checking positions."""
-
-        def phrase(field: str, words: list[str]) -> query.Query:
-            with self._lock:
-                known = self._phrases.get((field, tuple(words)))
-            return query.Phrase(field, words) if known is None else KnownPhrase(field, words, known)
-
-        return to_whoosh(node, phrase)
 
     def _mask_of(self, docnums: np.ndarray) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
@@ -643,7 +649,7 @@ class WhooshEngine(Engine):
                 searcher = self._ix.searcher()
                 live_keys = {_segment_key(r) for r, _ in _leaves(searcher)}
                 for key in list(self._segment_cache):
-                    if key.removeprefix("dates:") not in live_keys:
+                    if key.rpartition(":")[2] not in live_keys:  # "<segment id>" or "<kind>:<segment id>"
                         del self._segment_cache[key]
                 self._snapshot = Snapshot(searcher, self._segment_cache)
             return self._snapshot
@@ -671,9 +677,13 @@ class WhooshEngine(Engine):
 
         hits: list[tuple[str, float]] = []
         if q.limit > 0 and total > q.offset:
-            if q.sort == "relevance":
+            scores = Ranker(snap).scores(q.node) if q.sort == "relevance" else None
+            if scores is not None:
+                page = top_docnums(scores, matched, q.offset, q.limit)
+                hits = list(zip(snap.ids(page), scores[page].tolist(), strict=True))
+            elif q.sort == "relevance":  # a part only Whoosh can score
                 results = snap.searcher.search(
-                    snap.scoring_query(q.node),
+                    to_whoosh(q.node),
                     limit=q.offset + q.limit,
                     filter=set(np.flatnonzero(matched).tolist()) if wanted else None,
                 )
