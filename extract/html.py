@@ -10,6 +10,7 @@ read once with lxml, in a fixed precedence. What the page does not declare stays
 from __future__ import annotations
 
 import codecs
+import html as htmllib
 import json
 import re
 from dataclasses import dataclass, field
@@ -94,6 +95,21 @@ def _parse(html: str) -> lxml.html.HtmlElement | None:
 # --- metadata -----------------------------------------------------------------------------
 
 
+# An entity left in a value after parsing: the page escaped it twice ("B&amp;amp;B", "&amp;#039;").
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Invisible characters that break matching and say nothing: zero-width space, BOM, soft hyphen.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
+
+
+def _clean(value: str) -> str:
+    """Whitespace collapsed, invisible characters dropped, and entities a CMS escaped twice resolved."""
+    for _ in range(2):
+        if "&" not in value or not _ENTITY.search(value):
+            break
+        value = htmllib.unescape(value)
+    return " ".join(value.translate(_INVISIBLE).split())
+
+
 def _meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
     """<meta> values by lower-cased property/name/itemprop (first occurrence wins)."""
     out: dict[str, str] = {}
@@ -101,7 +117,7 @@ def _meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
         key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
         val = el.get("content")
         if key and val and val.strip():
-            out.setdefault(key.strip().lower(), " ".join(val.split()))
+            out.setdefault(key.strip().lower(), _clean(val))
     return out
 
 
@@ -166,18 +182,33 @@ def _ld_name(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
     if isinstance(value, str) and value.strip() and not value.strip().startswith("http"):
-        return " ".join(value.split())
+        return _clean(value)
     return None
 
 
 def _text(el: lxml.html.HtmlElement) -> str:
-    return " ".join(el.text_content().split())
+    return " ".join(el.text_content().translate(_INVISIBLE).split())
 
 
 # Separators a page puts between headline and site name ("Headline | Site", "Site - Headline").
 # The colon is not one: it belongs to headlines ("Analysis: ...").
 _SITE_SEPARATOR = re.compile(r"(\s+(?:[|\-–—»·/\\]{1,2})\s+)")
 _HIERARCHY_SEPARATOR = re.compile(r"\s[\\/>»]\s")
+_WORD = re.compile(r"\w+")
+
+
+def _extends(longer: str, prefix: str) -> bool:
+    """``longer`` is ``prefix`` plus more after a word boundary: "cnn politics", "factorio.com", "bbc中文网" extend
+    "cnn", "factorio", "bbc"; "apple" does not extend "ap"."""
+    return longer.startswith(prefix) and (
+        len(longer) == len(prefix) or not longer[len(prefix)].isascii() or not longer[len(prefix)].isalnum()
+    )
+
+
+def _is_site(segment: str, sites: list[str] | set[str]) -> bool:
+    """A title segment naming the site: equal to a known name, or one extending the other ("CNN Politics", "CNN")."""
+    s = segment.casefold().strip()
+    return bool(s) and any(_extends(s, x) or _extends(x, s) for x in sites if x)
 
 
 def _strip_site(title: str, site_names: list[str]) -> str:
@@ -186,16 +217,36 @@ def _strip_site(title: str, site_names: list[str]) -> str:
     sites = [s.casefold().strip() for s in site_names if s and s.strip()]
     if len(parts) < 3 or not sites:
         return title
-
-    def is_site(seg: str) -> bool:
-        s = seg.casefold().strip()
-        return bool(s) and any(s == x or s.startswith(x) or x.startswith(s) for x in sites)
-
-    while len(parts) >= 3 and is_site(parts[-1]):
+    while len(parts) >= 3 and _is_site(parts[-1], sites):
         parts = parts[:-2]
-    while len(parts) >= 3 and is_site(parts[0]):
+    while len(parts) >= 3 and _is_site(parts[0], sites):
         parts = parts[2:]
     return "".join(parts).strip()
+
+
+def _repeated_suffixes(titles: list[str]) -> list[str]:
+    """The last segment two of the page's titles share while their headlines differ: the site's name.
+
+    og:title "Analysis: Talks stall | Example Politics" and <title> "Talks stall in Geneva | Example
+    Politics" name the site even when no og:site_name does. Only a trailing segment shorter than
+    both headlines counts, and only when the headlines differ in more than punctuation: titles
+    that merely repeat one headline ("Minecraft 1.8 - The Bountiful Update") or share a leading
+    segment ("Firefox — Customize …") say nothing about the site.
+    """
+    split = [p for p in (_SITE_SEPARATOR.split(t) for t in dict.fromkeys(t for t in titles if t)) if len(p) >= 3]
+    found: list[str] = []
+    for i, a in enumerate(split):
+        for b in split[i + 1 :]:
+            head_a, head_b = "".join(a[:-2]), "".join(b[:-2])
+            words_a, words_b = _WORD.findall(head_a.casefold()), _WORD.findall(head_b.casefold())
+            if (
+                a[-1].casefold() == b[-1].casefold()
+                and words_a != words_b
+                and len(a[-1]) < min(len(head_a), len(head_b))
+                and a[-1].casefold() not in head_a.casefold() + head_b.casefold()
+            ):
+                found.append(a[-1])
+    return found
 
 
 def _title_from_tag(tag: str, h1s: list[str]) -> str:
@@ -225,7 +276,7 @@ def _title(tree: lxml.html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]
     name, which goes when it is known and by readability's heuristic when it is not.
     """
     title_tag = tree.find(".//title")
-    tag = " ".join(title_tag.text_content().split()) if title_tag is not None else ""
+    tag = _clean(title_tag.text_content()) if title_tag is not None else ""
     ld_title = _ld_name(ld.get("headline")) if ld else None
     ld_name = _ld_name(ld.get("name")) if ld else None
     sites = {x.casefold() for x in site_names if x}
@@ -249,6 +300,8 @@ def _title(tree: lxml.html.HtmlElement, meta: dict[str, str], ld: dict[str, Any]
     # A declared "title" that is only the site's name (a section front's og:title) is no headline.
     declared = [c for c in declared if c and c.casefold() not in sites]
     h1s = [h for h in (_text(h) for h in tree.iter("h1")) if h]
+    site_names = [*site_names, *_repeated_suffixes([*declared, tag])]
+    sites = {x.casefold().strip() for x in site_names if x and x.strip()}
     if declared:
         title = _strip_site(declared[0], site_names)
     elif tag:
@@ -267,8 +320,10 @@ def _shortest_agreed(title: str, others: list[str], sites: set[str]) -> str:
     """The headline another of the page's own sources confirms when ``title`` only adds segments to it.
 
     "Headline - Author", "Headline » Section » Site" and "Headline-Site" lose their tail when
-    og:title, twitter:title, an <h1> or <title> states exactly "Headline"; the kept part must be
-    longer than what goes, so a site name in an <h1> never replaces a headline.
+    og:title, twitter:title, an <h1> or <title> states exactly "Headline". So that a site name or
+    a section label in an <h1> never replaces a headline, the kept part must be longer than what
+    goes, or a headline of four words or more at least half its length ("Headline - Jane Doe and
+    John Roe"), or what goes must name the site ("Headline - Site - Section").
     """
     best = title
     for cand in others:
@@ -279,8 +334,12 @@ def _shortest_agreed(title: str, others: list[str], sites: set[str]) -> str:
             and len(cand) < len(best)
             and cand.casefold() not in sites
             and best.casefold().startswith(cand.casefold())
-            and len(cand) > len(rest)
             and _TRAILING_SEGMENTS.match(rest)
+            and (
+                len(cand) > len(rest)
+                or (len(cand.split()) >= 4 and 2 * len(cand) >= len(rest))
+                or any(_is_site(seg, sites) for seg in _SITE_SEPARATOR.split(rest)[2::2])
+            )
         ):
             best = cand
     return best

@@ -170,6 +170,57 @@ def test_title_agreement(head: str, h1: str, want: str) -> None:
     assert extract_html(_titled(head, h1)).title == want
 
 
+@pytest.mark.parametrize(
+    ("head", "h1", "want"),
+    [
+        # "Headline - Site - Section": the tail goes when the h1 confirms the headline and the tail names the site
+        (
+            "<title>Talks resume - Example News - Middle East</title>"
+            '<meta property="og:site_name" content="Example News">',
+            "Talks resume",
+            "Talks resume",
+        ),
+        # a confirmed headline of four words or more loses a tail up to twice its length (authors)
+        (
+            '<meta property="og:title" content="Map takes unfamiliar shape - Maggie Haberman and Shira Toeplitz">',
+            "Map takes unfamiliar shape",
+            "Map takes unfamiliar shape",
+        ),
+        # the same last segment after two different headlines is the site's name, though no meta says so
+        (
+            '<meta property="og:title" content="Analysis: Talks stall in Geneva | Example Politics">'
+            "<title>Talks stall in Geneva, envoy says | Example Politics</title>",
+            "Envoy: no deal this week",
+            "Analysis: Talks stall in Geneva",
+        ),
+        # ... but a title repeating one headline, or sharing a leading segment, names no site
+        (
+            '<meta property="og:title" content="Minecraft 1.8 - The Bountiful Update">'
+            "<title>Minecraft 1.8 - The Bountiful Update - Minecraft 1.8 - The Bountiful Update - Update News</title>",
+            "Update News",
+            "Minecraft 1.8 - The Bountiful Update",
+        ),
+        # a CMS that escaped twice: entities resolved; zero-width spaces and soft hyphens dropped
+        (
+            '<meta property="og:title" content="Sean Penn &amp;amp;#039;proposes&amp;amp;#039; at B&amp;amp;B">',
+            "Other",
+            "Sean Penn 'proposes' at B&B",
+        ),
+        ("<title>Talks\u200b re\u00adsume in Geneva today</title>", "Other", "Talks resume in Geneva today"),
+    ],
+)
+def test_title_site_segments_and_cleaning(head: str, h1: str, want: str) -> None:
+    assert extract_html(_titled(head, h1)).title == want
+
+
+def test_site_segment_matches_whole_words() -> None:
+    url = "https://apnews.com/article/quake-1"  # the site is "AP"
+    og = '<meta property="og:title" content="{}">'
+    assert extract_html(_titled(og.format("Quake hits coast | AP News"), "Other"), url=url).title == "Quake hits coast"
+    kept = "Quake hits coast - Apple shares fall"  # "Apple" is no "AP" segment
+    assert extract_html(_titled(og.format(kept), "Other"), url=url).title == kept
+
+
 def test_site_name_as_og_title_is_no_headline() -> None:
     head = """<title>Space ship breaks up over Siberia</title>
     <meta property="og:title" content="Example News - Latest News">
