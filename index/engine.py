@@ -71,7 +71,10 @@ class EngineQuery:
 
     ``filters`` hold facet selections: values of one facet are OR-ed, facets are
     AND-ed.  Facet counts for a facet ignore that facet's own selection, so the
-    UI can offer the other values of a facet already filtered on.
+    UI can offer the other values of a facet already filtered on.  With
+    ``facet_limit`` each facet lists only its first values in
+    :func:`sort_facet_counts` order (exactly the head of the full list), which
+    spares ordering tens of thousands of actor names nobody will see.
     """
 
     node: Node
@@ -80,6 +83,7 @@ class EngineQuery:
     offset: int = 0
     limit: int = 10
     facets: tuple[str, ...] = FACET_FIELDS
+    facet_limit: int | None = None
 
 
 @dataclass
@@ -89,9 +93,9 @@ class EngineResult:
     facets: dict[str, list[tuple[str, int]]]  # facet → (value, count), most frequent first
 
 
-def sort_facet_counts(counts: Mapping[str, int]) -> list[tuple[str, int]]:
-    """Most frequent first, ties by value, so every engine orders facets identically."""
-    return sorted(((v, n) for v, n in counts.items() if n > 0), key=lambda vn: (-vn[1], vn[0]))
+def sort_facet_counts(counts: Mapping[str, int], limit: int | None = None) -> list[tuple[str, int]]:
+    """Most frequent first, ties by value, so every engine orders facets identically; the first ``limit``."""
+    return sorted(((v, n) for v, n in counts.items() if n > 0), key=lambda vn: (-vn[1], vn[0]))[:limit]
 
 
 class IndexWriter(ABC):

@@ -31,7 +31,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from index.analysis import TOKEN_PATTERN, analyse, stem
-from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter
+from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
 from search.query import And, DateRange, FacetValue, MatchAll, Node, Not, Or, Phrase, Term
 
 FACET_FIELDS = ("outlet", "actor", "location", "month")
@@ -40,6 +40,7 @@ TITLE_BOOST = 2.0  # Whoosh's field_boost on title, applied at query time (tanti
 TERMS_TOKENIZER = "whitespace"  # built into tantivy; splits the pre-analysed terms and nothing else
 SLICES = 1024  # ``slice`` values: how finely a facet count can be split when it exceeds the bucket limit
 MAX_BUCKETS = 65_000  # tantivy's default aggregation bucket limit
+TOP_MARGIN = 20  # extra buckets asked for with a facet limit, to see past ties at the cut
 UNDATED = -(2**62)  # sort key of undated articles: below every real day in both orders
 WRITER_HEAP = 256_000_000
 
@@ -320,20 +321,52 @@ class TantivyEngine(Engine):
         facets: dict[str, list[tuple[str, int]]] = {}
         plain = [f for f in q.facets if f not in filters]
         if plain and total:
-            facets.update(self._count(searcher, matched, plain))
+            facets.update(self._count(searcher, matched, plain, q.facet_limit))
         for facet in q.facets:
             if facet in filters:  # counted without its own selection, so other values stay offered
                 others = [fq for f, fq in filters.items() if f != facet]
-                facets.update(self._count(searcher, _all(base, *others), [facet]))
+                facets.update(self._count(searcher, _all(base, *others), [facet], q.facet_limit))
             else:
                 facets.setdefault(facet, [])
         return EngineResult(total=total, hits=hits, facets={f: facets[f] for f in q.facets})
 
     def _count(
-        self, searcher: tantivy.Searcher, query: Query, facet_names: Sequence[str]
+        self, searcher: tantivy.Searcher, query: Query, facet_names: Sequence[str], limit: int | None = None
     ) -> dict[str, list[tuple[str, int]]]:
-        counts = self._aggregate(searcher, query, facet_names, 0, SLICES)
-        return {f: _most_frequent_first(counts[f]) for f in facet_names}
+        top = self._top(searcher, query, facet_names, limit) if limit is not None else {}
+        rest = [f for f in facet_names if f not in top]
+        if rest:
+            counts = self._aggregate(searcher, query, rest, 0, SLICES)
+            top.update({f: _most_frequent_first(counts[f])[:limit] for f in rest})
+        return top
+
+    def _top(
+        self, searcher: tantivy.Searcher, query: Query, facet_names: Sequence[str], limit: int
+    ) -> dict[str, list[tuple[str, int]]]:
+        """The first ``limit`` values of each facet, from tantivy's own top-k where that is provably exact.
+
+        tantivy returns the most frequent buckets, but breaks ties its own way: a few extra buckets
+        are asked for, and a facet counts as done only if its ``limit``-th count beats the last
+        bucket returned (so no tie was cut off) and no segment truncated its counts.
+        """
+        size = {"size": limit + TOP_MARGIN, "segment_size": MAX_BUCKETS}
+        aggs = {f: {"terms": {"field": f, "order": {"_count": "desc"}, **size}} for f in facet_names}
+        try:
+            result = searcher.aggregate(query, aggs)
+        except ValueError as exc:
+            if "limit was exceeded" not in str(exc):
+                raise
+            return {}
+        done = {}
+        for facet in facet_names:
+            buckets = result[facet]["buckets"]
+            ranked = sort_facet_counts({b["key"]: b["doc_count"] for b in buckets}, limit)
+            complete = not result[facet].get("sum_other_doc_count")
+            if result[facet].get("doc_count_error_upper_bound", 0) == 0 and (
+                complete or (len(ranked) == limit and ranked[-1][1] > buckets[-1]["doc_count"])
+            ):
+                done[facet] = ranked
+        return done
 
     def _aggregate(
         self, searcher: tantivy.Searcher, query: Query, facet_names: Sequence[str], lo: int, hi: int

@@ -247,16 +247,22 @@ class FacetColumns:
         self.docs = {f: np.concatenate(docs[f]) if docs[f] else np.empty(0, np.int32) for f in FACET_ORDER}
         self.pair_codes = {f: np.concatenate(codes[f]) if codes[f] else np.empty(0, np.int32) for f in FACET_ORDER}
 
-    def count(self, facet: str, docnums: Iterable[int] | np.ndarray) -> list[tuple[str, int]]:
-        """Value counts over ``docnums`` (a boolean mask over all docnums, or docnums)."""
+    def count(
+        self, facet: str, docnums: Iterable[int] | np.ndarray, limit: int | None = None
+    ) -> list[tuple[str, int]]:
+        """Value counts over ``docnums`` (a boolean mask over all docnums, or docnums), the ``limit`` first."""
         mask = docnums if isinstance(docnums, np.ndarray) and docnums.dtype == np.bool_ else None
         if mask is None:
             mask = np.zeros(self.size, dtype=bool)
             mask[np.fromiter(docnums, dtype=np.int64)] = True
         codes = self.pair_codes[facet][mask[self.docs[facet]]]
         counts = np.bincount(codes, minlength=len(self.values[facet]))
+        present = np.flatnonzero(counts)
+        if limit is not None and len(present) > limit:  # only values counted at least as often as the limit-th
+            found = counts[present]
+            present = present[found >= np.partition(found, len(found) - limit)[len(found) - limit]]
         names = self.values[facet]
-        return sort_facet_counts({names[c]: int(counts[c]) for c in np.flatnonzero(counts)})
+        return sort_facet_counts({names[c]: int(counts[c]) for c in present}, limit)
 
     def having(self, facet: str, wanted: Iterable[str]) -> np.ndarray:
         """Boolean mask of the documents with any of the ``wanted`` values of ``facet``."""
@@ -673,7 +679,7 @@ class WhooshEngine(Engine):
             for other, mask in wanted.items():
                 if other != facet:
                     docs = docs & mask
-            facets[facet] = columns.count(facet, docs)
+            facets[facet] = columns.count(facet, docs, q.facet_limit)
 
         hits: list[tuple[str, float]] = []
         if q.limit > 0 and total > q.offset:

@@ -118,6 +118,7 @@ class SearchService:
                 offset=q.offset,
                 limit=q.per_page,
                 facets=FACET_FIELDS if facets else (),
+                facet_limit=self.facet_limit,
             )
         )
         articles = self.store.get_many([doc_id for doc_id, _ in result.hits])

@@ -65,7 +65,7 @@ def search(docs: list[IndexDoc], q: EngineQuery) -> EngineResult:
         for d in base:
             if passes(d, skip=facet):
                 counts.update(d.facet_values(facet))
-        facets[facet] = sort_facet_counts(counts)
+        facets[facet] = sort_facet_counts(counts, q.facet_limit)
     if q.sort == "relevance":
         ordered = matched
     else:

@@ -7,6 +7,7 @@ be exact; relevance order is the engine's own business.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib.util
 
@@ -139,6 +140,17 @@ def test_totals_and_facets_match_the_reference(engine, text, filters):
     assert got.total == want.total
     assert sorted(i for i, _ in got.hits) == sorted(i for i, _ in want.hits)
     assert got.facets == want.facets
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+@pytest.mark.parametrize("text", ["", "Idlib", "outlet:RT", "nothingmatchesthis"])
+@pytest.mark.parametrize("filters", [{}, {"outlet": ("RT", "BBC")}], ids=["none", "outlets"])
+def test_facet_limit_is_the_head_of_the_full_list(engine, text, filters, limit):
+    q = EngineQuery(node=parse_query(text), filters=filters, limit=0)
+    full = engine.search(q).facets
+    limited = engine.search(dataclasses.replace(q, facet_limit=limit)).facets
+    assert limited == {f: counts[:limit] for f, counts in full.items()}
+    assert limited == reference.search(DOCS, dataclasses.replace(q, facet_limit=limit)).facets
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
