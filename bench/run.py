@@ -2,7 +2,8 @@
 
 For each corpus size it builds (or, with ``--reuse``, reuses) one data directory
 per engine, ingesting end to end (read → extract → store → index) in a child
-process so peak memory is that ingest's alone, then measures queries in another
+process so peak memory is that ingest's alone, rebuilds the index from the store
+alone (``newsdex rebuild``: no extraction), then measures queries in another
 child process.  The plain Whoosh baseline is indexed from the newsdex store (the
 articles already extracted), so its rate is indexing alone.
 
@@ -180,6 +181,29 @@ def child_ingest(corpus: Path, data_root: Path, engine: str, jobs: int) -> dict[
     }
 
 
+def child_rebuild(data_root: Path, engine: str) -> dict[str, Any]:
+    """``newsdex rebuild``: the engine's index made again from the store alone (no extraction)."""
+    from index.manager import rebuild
+    from newsdex.config import DataDir
+    from newsdex.store import DocumentStore
+
+    data = DataDir(data_root)
+    peak = PeakRss()
+    started = time.perf_counter()
+    with DocumentStore(data.store_path) as store:
+        count = rebuild(store, data, engine)
+    elapsed = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "articles": count,
+        "seconds": round(elapsed, 1),
+        "articles_per_s": round(count / elapsed, 1),
+        "cpu_s": round(own.ru_utime + own.ru_stime, 1),
+        "peak_rss_mb": peak.stop(),
+        "index_mb": round(dir_size(data.index_root(engine)) / 2**20, 1),
+    }
+
+
 def child_baseline_build(store_path: Path, target: Path) -> dict[str, Any]:
     from bench.baseline import build
     from index.engine import IndexDoc
@@ -315,6 +339,7 @@ def _child_main(payload: str) -> None:
             kwargs[key] = Path(kwargs[key])
     task = {
         "ingest": child_ingest,
+        "rebuild": child_rebuild,
         "baseline_build": child_baseline_build,
         "query_newsdex": child_query_newsdex,
         "query_baseline": child_query_baseline,
@@ -342,6 +367,8 @@ def bench_size(args: argparse.Namespace, size: int, engines: list[str], queries:
         else:
             print(f"[{size}] {engine}: ingesting {corpus.name} …", file=sys.stderr)
             build = in_child("ingest", corpus=corpus, data_root=data_root, engine=engine, jobs=args.jobs)
+            print(f"[{size}] {engine}: rebuilding the index from the store …", file=sys.stderr)
+            build["rebuild"] = in_child("rebuild", data_root=data_root, engine=engine)
             build_file.write_text(json.dumps(build, indent=2))
         print(f"[{size}] {engine}: {build['articles_per_s']} articles/s; querying …", file=sys.stderr)
         queried = in_child("query_newsdex", data_root=data_root, engine=engine, queries=queries, repeat=args.repeat)
@@ -395,6 +422,7 @@ def table(results: dict[str, Any]) -> str:
             "size",
             "engine",
             "ingest/s",
+            "rebuild/s",
             "index MB",
             "open s",
             "top10 p50/p95",
@@ -413,6 +441,7 @@ def table(results: dict[str, Any]) -> str:
                     size,
                     name,
                     f"{b['articles_per_s']}",
+                    f"{b['rebuild']['articles_per_s']}" if "rebuild" in b else "",
                     f"{b['index_mb']}",
                     f"{q.get('open_and_first_query_s', q['open_s'])}",
                     *(f"{warm[m]['p50_ms']}/{warm[m]['p95_ms']}" for m in MODES),
@@ -421,7 +450,8 @@ def table(results: dict[str, Any]) -> str:
                 )
             )
         for name, r in res.get("ratio_vs_baseline", {}).items():
-            rows.append((size, f"{name} ÷", "", "", "", *(f"×{r[m + '_p50']}/×{r[m + '_p95']}" for m in MODES), "", ""))
+            speedups = (f"×{r[m + '_p50']}/×{r[m + '_p95']}" for m in MODES)
+            rows.append((size, f"{name} ÷", "", "", "", "", *speedups, "", ""))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
