@@ -367,8 +367,9 @@ def bench_size(args: argparse.Namespace, size: int, engines: list[str], queries:
         else:
             print(f"[{size}] {engine}: ingesting {corpus.name} …", file=sys.stderr)
             build = in_child("ingest", corpus=corpus, data_root=data_root, engine=engine, jobs=args.jobs)
-            print(f"[{size}] {engine}: rebuilding the index from the store …", file=sys.stderr)
-            build["rebuild"] = in_child("rebuild", data_root=data_root, engine=engine)
+            if engine in args.rebuild.split(","):
+                print(f"[{size}] {engine}: rebuilding the index from the store …", file=sys.stderr)
+                build["rebuild"] = in_child("rebuild", data_root=data_root, engine=engine)
             build_file.write_text(json.dumps(build, indent=2))
         print(f"[{size}] {engine}: {build['articles_per_s']} articles/s; querying …", file=sys.stderr)
         queried = in_child("query_newsdex", data_root=data_root, engine=engine, queries=queries, repeat=args.repeat)
@@ -466,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=None, help="use only the first N queries of bench/queries.txt")
     parser.add_argument("--repeat", type=int, default=5, help="warm repetitions per query and mode")
     parser.add_argument("--baseline-repeat", type=int, default=2, help="the same for plain Whoosh (it is slow)")
+    parser.add_argument("--rebuild", default="whoosh,tantivy", help="engines whose rebuild from the store is timed")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="extraction worker processes")
     default_shared = os.environ.get("NEWSDEX_SHARED") or str(REPO.parent / "shared")
     parser.add_argument("--shared", default=default_shared, help="the shared data folder (env NEWSDEX_SHARED)")
