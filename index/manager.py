@@ -118,8 +118,8 @@ def open_or_create_engine(data: DataDir, name: str) -> Engine:
 
 def _batches(store: DocumentStore, *, unindexed_only: bool) -> Iterator[list[IndexDoc]]:
     batch: list[IndexDoc] = []
-    for article in store.iter_articles(unindexed_only=unindexed_only):
-        batch.append(IndexDoc.from_article(article))
+    for f in store.iter_index_fields(unindexed_only=unindexed_only):
+        batch.append(IndexDoc(f.id, f.title, f.text, f.outlet, f.date, tuple(f.actors), tuple(f.locations)))
         if len(batch) >= BATCH:
             yield batch
             batch = []

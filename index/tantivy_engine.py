@@ -18,11 +18,13 @@ User text never reaches tantivy's query parser: the query tree is translated int
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from operator import itemgetter
 from pathlib import Path
 from threading import Lock
@@ -43,6 +45,8 @@ MAX_BUCKETS = 65_000  # tantivy's default aggregation bucket limit
 TOP_MARGIN = 20  # extra buckets asked for with a facet limit, to see past ties at the cut
 UNDATED = -(2**62)  # sort key of undated articles: below every real day in both orders
 WRITER_HEAP = 256_000_000
+PARALLEL_AFTER = 5_000  # documents a fresh writer analyses itself before it starts worker processes
+ANALYSIS_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def build_schema() -> tantivy.Schema:
@@ -94,11 +98,21 @@ def _slice_of(doc_id: str) -> int:
     return zlib.crc32(doc_id.encode("utf-8")) % SLICES
 
 
-def _document(doc: IndexDoc, cache: _StemCache) -> tantivy.Document:
+_worker_stems = _StemCache()
+
+
+def _analyse_batch(texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(title, body) pairs analysed in a worker process (see ``TantivyWriter.add_many``)."""
+    if len(_worker_stems) > 500_000:
+        _worker_stems.clear()
+    return [(analysed(title, _worker_stems), analysed(body, _worker_stems)) for title, body in texts]
+
+
+def _document(doc: IndexDoc, title_terms: str, body_terms: str) -> tantivy.Document:
     d = tantivy.Document()
     d.add_text("id", doc.id)
-    d.add_text("title", analysed(doc.title, cache))
-    d.add_text("body", analysed(doc.body, cache))
+    d.add_text("title", title_terms)
+    d.add_text("body", body_terms)
     if doc.outlet:
         d.add_text("outlet", doc.outlet)
     for actor in _unique(doc.actors):
@@ -204,13 +218,21 @@ class QueryBuilder:
 
 # -- the engine -----------------------------------------------------------------------------
 class TantivyWriter(IndexWriter):
-    """One tantivy writer; it holds the index lock until commit or cancel, so it is used once."""
+    """One tantivy writer; it holds the index lock until commit or cancel, so it is used once.
+
+    Analysing text in Python is most of a rebuild's cost (tantivy indexes in its own threads),
+    so a fresh writer that has taken ``PARALLEL_AFTER`` documents moves the analysis of each
+    later batch to worker processes, and adds one batch while the next is analysed.
+    """
 
     def __init__(self, engine: TantivyEngine, *, fresh: bool) -> None:
         self._engine = engine
         self._writer: tantivy.IndexWriter | None = engine._index.writer(heap_size=WRITER_HEAP)
         self._fresh = fresh
         self._stems = _StemCache()
+        self._added = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[tuple[list[IndexDoc], Future[list[tuple[str, str]]]]] = []
 
     def _live(self) -> tantivy.IndexWriter:
         if self._writer is None:
@@ -218,24 +240,57 @@ class TantivyWriter(IndexWriter):
         return self._writer
 
     def add(self, doc: IndexDoc) -> None:
-        writer = self._live()
-        if not self._fresh:
-            writer.delete_documents_by_term("id", doc.id)
-        writer.add_document(_document(doc, self._stems))
+        self._add(doc, analysed(doc.title, self._stems), analysed(doc.body, self._stems))
         if len(self._stems) > 500_000:  # bounded memory on huge rebuilds
             self._stems.clear()
 
+    def _add(self, doc: IndexDoc, title_terms: str, body_terms: str) -> None:
+        writer = self._live()
+        if not self._fresh:
+            writer.delete_documents_by_term("id", doc.id)
+        writer.add_document(_document(doc, title_terms, body_terms))
+        self._added += 1
+
+    def add_many(self, docs: Iterable[IndexDoc]) -> int:
+        batch = list(docs)
+        if self._pool is None and self._fresh and self._added >= PARALLEL_AFTER and len(batch) >= ANALYSIS_WORKERS:
+            self._pool = ProcessPoolExecutor(ANALYSIS_WORKERS, mp_context=multiprocessing.get_context("spawn"))
+        if self._pool is None:
+            return super().add_many(batch)
+        self._live()
+        step = -(-len(batch) // ANALYSIS_WORKERS)
+        for start in range(0, len(batch), step):
+            part = batch[start : start + step]
+            self._pending.append((part, self._pool.submit(_analyse_batch, [(d.title, d.body) for d in part])))
+        while len(self._pending) > 2 * ANALYSIS_WORKERS:  # keep the workers busy while this batch is added
+            self._add_analysed(*self._pending.pop(0))
+        return len(batch)
+
+    def _add_analysed(self, docs: list[IndexDoc], future: Future[list[tuple[str, str]]]) -> None:
+        for doc, (title_terms, body_terms) in zip(docs, future.result(), strict=True):
+            self._add(doc, title_terms, body_terms)
+
+    def _drain(self) -> None:
+        while self._pending:
+            self._add_analysed(*self._pending.pop(0))
+
     def delete(self, doc_id: str) -> None:
+        self._drain()  # after the adds that came before it
         self._live().delete_documents_by_term("id", doc_id)
 
     def _release(self) -> None:
         """Wait for merges and drop the Rust writer, which frees the index lock for the next writer."""
         writer, self._writer = self._writer, None
         self._stems = _StemCache()
+        pool, self._pool = self._pool, None
+        self._pending.clear()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         if writer is not None:
             writer.wait_merging_threads()
 
     def commit(self) -> None:
+        self._drain()
         self._live().commit()
         self._release()
         self._engine._reload()

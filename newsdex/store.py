@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from newsdex.models import Article, DateInfo, Mention
 
@@ -53,6 +53,18 @@ _COLUMNS = (
 )
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
+
+
+class IndexFields(NamedTuple):
+    """The stored fields an index is built from."""
+
+    id: str
+    title: str
+    text: str
+    outlet: str | None
+    date: dt.date | None
+    actors: list[str]
+    locations: list[str]
 
 
 def content_hash(article: Article) -> str:
@@ -247,6 +259,30 @@ class DocumentStore:
                 return
             for row in rows:
                 yield _row_to_article(row)
+            last = rows[-1]["id"]
+
+    def iter_index_fields(self, *, unindexed_only: bool = False, batch: int = 1000) -> Iterator[IndexFields]:
+        """What an index needs of every article, in id order: a rebuild skips decoding mentions and extras."""
+        where = "WHERE indexed = 0" if unindexed_only else ""
+        last = ""
+        while True:
+            clause = f"{where} {'AND' if where else 'WHERE'} id > ?"
+            rows = self.db.execute(
+                f"SELECT id, title, text, outlet, date, actors, locations FROM articles {clause} ORDER BY id LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield IndexFields(
+                    row["id"],
+                    row["title"],
+                    row["text"],
+                    row["outlet"],
+                    dt.date.fromisoformat(row["date"]) if row["date"] else None,
+                    json.loads(row["actors"]),
+                    json.loads(row["locations"]),
+                )
             last = rows[-1]["id"]
 
     def count(self, *, unindexed_only: bool = False) -> int:

@@ -75,6 +75,17 @@ def test_iteration_is_in_id_order_across_batches(store):
     assert [a.id for a in store.iter_articles(batch=7)] == [f"id{i:03d}" for i in range(25)]
 
 
+def test_index_fields_are_the_articles_fields(store):
+    for i in reversed(range(12)):
+        undated = DateInfo.unknown() if i % 3 == 0 else DateInfo(dt.date(2016, 1, i + 1), "published", "text")
+        store.upsert(make(f"id{i:03d}", text=f"text {i}", date=undated, outlet=None if i % 4 else "RT"))
+    store.db.commit()
+    from_articles = [
+        (a.id, a.title, a.text, a.outlet, a.date.value, a.actors, a.locations) for a in store.iter_articles(batch=5)
+    ]
+    assert [tuple(f) for f in store.iter_index_fields(batch=5)] == from_articles
+
+
 def test_prefix_lookup_and_readonly(store, tmp_path):
     store.upsert(make("abcdef0123"))
     store.db.commit()

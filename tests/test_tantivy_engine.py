@@ -76,6 +76,23 @@ def engine(tmp_path):
     eng.close()
 
 
+def test_worker_analysis_indexes_the_same_terms(engine, tmp_path, monkeypatch):
+    """A big fresh writer analyses in worker processes: the same index as analysing in-process."""
+    monkeypatch.setattr(tantivy_engine, "PARALLEL_AFTER", 2)
+    monkeypatch.setattr(tantivy_engine, "ANALYSIS_WORKERS", 2)
+    parallel = TantivyEngine.create(tmp_path / "parallel")
+    with parallel.writer(fresh=True) as writer:
+        writer.add_many(DOCS[:2])  # analysed here
+        writer.add_many(DOCS[2:])  # analysed by the workers
+        assert writer._pool is not None
+    for text in ["", "added", "organization", "Москва", '"ministers met"', "naïve", "3½", "emergenc*"]:
+        q = EngineQuery(node=parse_query(text), limit=100)
+        got, want = parallel.search(q), engine.search(q)
+        assert (got.total, sorted(got.hits), got.facets) == (want.total, sorted(want.hits), want.facets), text
+        assert parallel.search(q).total == reference.search(DOCS, q).total, text
+    parallel.close()
+
+
 def test_manager_finds_the_engine():
     assert engine_class("tantivy") is TantivyEngine
 
