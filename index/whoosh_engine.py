@@ -9,7 +9,9 @@ each facet), and highlighting happens above the engine, on the page's hits only.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import os
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate
@@ -219,6 +221,7 @@ class FacetColumns:
         self,
         searcher: Searcher,
         segment_cache: dict[str, dict[str, tuple[list[str], np.ndarray, np.ndarray]]] | None = None,
+        saved_in: Path | None = None,
     ) -> None:
         self.values: dict[str, list[str]] = {f: [] for f in FACET_ORDER}
         self.codes: dict[str, dict[str, int]] = {f: {} for f in FACET_ORDER}
@@ -228,10 +231,12 @@ class FacetColumns:
         for reader, offset in _leaves(searcher):
             key = _segment_key(reader)
             local = cache.get(key) if key else None
+            if local is None and key and saved_in is not None:
+                local = load_segment_facets(saved_in, key)
             if local is None:
                 local = _read_segment_facets(reader)
-                if key:
-                    cache[key] = local
+            if key:
+                cache[key] = local
             for facet in FACET_ORDER:
                 names, seg_docs, seg_codes = local[facet]
                 table, values = self.codes[facet], self.values[facet]
@@ -247,9 +252,7 @@ class FacetColumns:
         self.docs = {f: np.concatenate(docs[f]) if docs[f] else np.empty(0, np.int32) for f in FACET_ORDER}
         self.pair_codes = {f: np.concatenate(codes[f]) if codes[f] else np.empty(0, np.int32) for f in FACET_ORDER}
 
-    def count(
-        self, facet: str, docnums: Iterable[int] | np.ndarray, limit: int | None = None
-    ) -> list[tuple[str, int]]:
+    def count(self, facet: str, docnums: Iterable[int] | np.ndarray, limit: int | None = None) -> list[tuple[str, int]]:
         """Value counts over ``docnums`` (a boolean mask over all docnums, or docnums), the ``limit`` first."""
         mask = docnums if isinstance(docnums, np.ndarray) and docnums.dtype == np.bool_ else None
         if mask is None:
@@ -310,6 +313,45 @@ def _read_segment_facets(reader: Any) -> dict[str, tuple[list[str], np.ndarray, 
     return {f: (names[f], np.array(docs[f], dtype=np.int32), np.array(codes[f], dtype=np.int32)) for f in FACET_ORDER}
 
 
+# Each segment's facet pairs saved beside it when a writer commits, so opening a large index
+# loads arrays instead of decoding every document's facet column in Python (segments never change).
+FACETS_FILE = "newsdex-facets-{}.npz"
+_PARTS = ((1, "docs"), (2, "codes"))
+SegmentFacets = dict[str, tuple[list[str], np.ndarray, np.ndarray]]
+
+
+def save_segment_facets(index_dir: Path, searcher: Searcher) -> None:
+    """Write the facet pairs of every segment that lacks them; drop the files of merged-away segments."""
+    live = set()
+    for reader, _ in _leaves(searcher):
+        key = _segment_key(reader)
+        if key is None:
+            continue
+        live.add(FACETS_FILE.format(key))
+        target = index_dir / FACETS_FILE.format(key)
+        if target.exists():
+            continue
+        local = _read_segment_facets(reader)
+        arrays = {f"{facet}.{part}": local[facet][i] for facet in FACET_ORDER for i, part in _PARTS}
+        names = json.dumps({facet: local[facet][0] for facet in FACET_ORDER}, ensure_ascii=False).encode("utf-8")
+        tmp = target.with_suffix(".tmp.npz")
+        np.savez(tmp, names=np.frombuffer(names, dtype=np.uint8), **arrays)
+        os.replace(tmp, target)
+    for stale in index_dir.glob(FACETS_FILE.format("*")):
+        if stale.name not in live:
+            stale.unlink(missing_ok=True)
+
+
+def load_segment_facets(index_dir: Path, key: str) -> SegmentFacets | None:
+    """The saved facet pairs of segment ``key``; None when absent or unreadable (they are then recomputed)."""
+    try:
+        with np.load(index_dir / FACETS_FILE.format(key)) as saved:
+            names = json.loads(saved["names"].tobytes().decode("utf-8"))
+            return {f: (names[f], saved[f"{f}.docs"], saved[f"{f}.codes"]) for f in FACET_ORDER}
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 _DATED = build_schema()["dated"].to_column_value(1)
 
 
@@ -347,7 +389,7 @@ class Snapshot:
     dropped as a whole when the index changes.
     """
 
-    def __init__(self, searcher: Searcher, segment_cache: dict[str, Any]) -> None:
+    def __init__(self, searcher: Searcher, segment_cache: dict[str, Any], saved_in: Path | None = None) -> None:
         self.searcher = searcher
         self.leaves = _leaves(searcher)
         self.size = searcher.reader().doc_count_all()
@@ -366,7 +408,7 @@ class Snapshot:
                 if key:
                     segment_cache[f"dates:{key}"] = cached
             self.dated[offset : offset + n], self.dates[offset : offset + n] = cached
-        self.columns = FacetColumns(searcher, segment_cache)
+        self.columns = FacetColumns(searcher, segment_cache, saved_in)
         self.columns.size = self.size
         self._segment_cache = segment_cache
         self._lengths: dict[str, np.ndarray] = {}
@@ -601,7 +643,9 @@ def tiered_merge(writer: Any, segments: list[Any]) -> list[Any]:
 
 
 class WhooshWriter(IndexWriter):
-    def __init__(self, ix: index.Index, *, fresh: bool) -> None:
+    def __init__(self, ix: index.Index, path: Path, *, fresh: bool) -> None:
+        self._ix = ix
+        self._path = path
         self._writer = ix.writer(limitmb=256)
         self._fresh = fresh
 
@@ -617,6 +661,8 @@ class WhooshWriter(IndexWriter):
 
     def commit(self) -> None:
         self._writer.commit(mergetype=tiered_merge)
+        with self._ix.searcher() as searcher:
+            save_segment_facets(self._path, searcher)
 
     def cancel(self) -> None:
         self._writer.cancel()
@@ -644,7 +690,7 @@ class WhooshEngine(Engine):
         return cls(path, index.open_dir(str(path)))
 
     def writer(self, *, fresh: bool = False) -> WhooshWriter:
-        return WhooshWriter(self._ix, fresh=fresh)
+        return WhooshWriter(self._ix, self.path, fresh=fresh)
 
     def _current(self) -> Snapshot:
         """The arrays of the latest commit, rebuilt only when it changes (unchanged segments are reused)."""
@@ -657,7 +703,7 @@ class WhooshEngine(Engine):
                 for key in list(self._segment_cache):
                     if key.rpartition(":")[2] not in live_keys:  # "<segment id>" or "<kind>:<segment id>"
                         del self._segment_cache[key]
-                self._snapshot = Snapshot(searcher, self._segment_cache)
+                self._snapshot = Snapshot(searcher, self._segment_cache, self.path)
             return self._snapshot
 
     def doc_count(self) -> int:

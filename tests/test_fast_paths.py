@@ -25,7 +25,7 @@ from whoosh import sorting
 
 from index.analysis import analyse, stem
 from index.engine import EngineQuery, IndexDoc, sort_facet_counts
-from index.whoosh_engine import WhooshEngine, build_schema, to_whoosh
+from index.whoosh_engine import FACETS_FILE, FacetColumns, WhooshEngine, build_schema, to_whoosh
 from newsdex.models import Article, DateInfo, Mention
 from newsdex.store import content_hash
 from search.highlight import Highlighter, _best_windows
@@ -240,6 +240,45 @@ def test_caches_follow_new_commits(engine, tmp_path):
     after = eng.search(EngineQuery(node=parse_query("strike")))
     plain = _plain_docnums(eng._current(), "strike")
     assert after.total == len(plain) > before.total
+    eng.close()
+
+
+def _columns_state(columns) -> tuple:
+    return (
+        columns.values,
+        {f: a.tolist() for f, a in columns.docs.items()},
+        {f: a.tolist() for f, a in columns.pair_codes.items()},
+    )
+
+
+def test_saved_facet_pairs_equal_decoding_the_column(engine):
+    snapshot = engine._current()
+    keys = [reader.segment().segment_id() for reader, _ in snapshot.leaves]
+    assert sorted(p.name for p in engine.path.glob("newsdex-facets-*.npz")) == sorted(
+        FACETS_FILE.format(k) for k in keys
+    )
+    from_disk = FacetColumns(snapshot.searcher, {}, engine.path)
+    decoded = FacetColumns(snapshot.searcher, {})
+    assert _columns_state(from_disk) == _columns_state(decoded)
+
+
+def test_unreadable_or_stale_saved_facets(tmp_path, monkeypatch):
+    import index.whoosh_engine as whoosh_engine
+
+    eng = WhooshEngine.create(tmp_path / "ix")
+    for seed in (1, 2):
+        with eng.writer() as writer:
+            writer.add_many(_docs(40, seed, f"s{seed}"))
+    first = sorted(p.name for p in eng.path.glob("newsdex-facets-*.npz"))
+    assert len(first) == 2
+    (eng.path / first[0]).write_bytes(b"not an npz file")
+    snapshot = eng._current()
+    assert _columns_state(snapshot.columns) == _columns_state(FacetColumns(snapshot.searcher, {}))
+    monkeypatch.setattr(whoosh_engine, "MERGE_FACTOR", 2)  # the next commit merges the two segments
+    with eng.writer() as writer:
+        writer.add_many(_docs(5, 3, "t"))
+    now = sorted(p.name for p in eng.path.glob("newsdex-facets-*.npz"))
+    assert len(now) == len(eng._current().leaves) and not set(first) & set(now)
     eng.close()
 
 
