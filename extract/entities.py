@@ -20,7 +20,7 @@ import bisect
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,10 +68,24 @@ _SAME_LEN_FOLD = str.maketrans(
 
 
 _SAME_LEN_PAIRS = tuple((chr(k), v) for k, v in _SAME_LEN_FOLD.items())
-_SPACE_RUN = re.compile(" {2,}")
+_SPACE_RUN = re.compile("  +")  # as " {2,}", but a literal first space lets the engine skip to spaces
 
 
-def _fold_keep_offsets(text: str) -> tuple[str, list[int] | None]:
+class _OffsetMap:
+    """Folded offset -> original offset, stored per kept piece rather than per character (cheaper to build)."""
+
+    __slots__ = ("shifts", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # folded offset where each kept piece begins
+        self.shifts: list[int] = []  # original minus folded offset within that piece
+
+    def __getitem__(self, folded_offset: int) -> int:
+        piece = bisect.bisect_right(self.starts, folded_offset) - 1
+        return folded_offset + self.shifts[piece]
+
+
+def _fold_keep_offsets(text: str) -> tuple[str, _OffsetMap | None]:
     """Fold like ``alias_table.fold`` but return a map back to the original offsets."""
     folded = text
     for old, new in _SAME_LEN_PAIRS:  # str.replace per character beats str.translate with a dict
@@ -79,13 +93,20 @@ def _fold_keep_offsets(text: str) -> tuple[str, list[int] | None]:
             folded = folded.replace(old, new)
     if "  " not in folded:
         return folded, None
-    keep: list[int] = []  # a run of spaces keeps only its first one
-    cursor = 0
+    back = _OffsetMap()
+    pieces: list[str] = []  # joined, as _SPACE_RUN.sub(" ", folded) without a second pass
+    cursor = kept = 0
     for run in _SPACE_RUN.finditer(folded):
-        keep.extend(range(cursor, run.start() + 1))
+        start = run.start() + 1  # a run of spaces keeps only its first one
+        back.starts.append(kept)
+        back.shifts.append(cursor - kept)
+        pieces.append(folded[cursor:start])
+        kept += start - cursor
         cursor = run.end()
-    keep.extend(range(cursor, len(folded)))
-    return _SPACE_RUN.sub(" ", folded), keep
+    back.starts.append(kept)
+    back.shifts.append(cursor - kept)
+    pieces.append(folded[cursor:])
+    return "".join(pieces), back
 
 
 def _lower_same_len(text: str) -> str:
@@ -142,7 +163,8 @@ _NAME_STOP = _DEMONYMS | frozenset(
 )
 # Name particles: with a hyphen any Arabic article spelling ("as-Suwayda"); with a space only those
 # that are not also English words, so "such as Jisr" does not become a name.
-_PARTICLE = r"(?:al|el|ad|an|ar|as|ash|at|az|ez|es|ed|ibn|bin|bint|de|da|di|du|van|von|der|la|le)"
+_PARTICLE_WORDS = "al el ad an ar as ash at az ez es ed ibn bin bint de da di du van von der la le".split()
+_PARTICLE = rf"(?:{'|'.join(_PARTICLE_WORDS)})"
 _PARTICLE_SPACE = r"(?:al|el|ash|ez|es|ed|ibn|bin|bint|de|da|di|du|van|von|der)"
 _JOIN = rf"(?:[ ]|[ -]{_PARTICLE_SPACE}[ -]|[ -]{_PARTICLE}-)"
 _TOKEN = (
@@ -157,22 +179,25 @@ _TITLE = (
     r"[Cc]ommander|[Ll]eader|[Dd]irector|[Cc]hief|[Gg]overnor|[Mm]ayor|[Aa]ctivist|[Jj]ournalist|[Rr]esearcher|"
     r"[Aa]nalyst|[Oo]fficial|[Cc]oordinator|[Cc]orrespondent|[Pp]rofessor|[Mm]ufti|[Cc]leric|[Dd]eputy|[Aa]ide"
 )
-_SPEECH = r"(?:said|says|told|added|stated|noted|stressed|explained|announced|claimed|warned|wrote|tweeted)"
+_SPEECH_WORDS = "said says told added stated noted stressed explained announced claimed warned wrote tweeted".split()
+_SPEECH = rf"(?:{'|'.join(_SPEECH_WORDS)})"
 _PERSON_PATTERNS = (
     re.compile(rf"\b(?:{_TITLE})\s+(?P<name>{_NAME})\b"),
     re.compile(rf"\b(?:{_SPEECH}|according to)\s+(?P<name>{_NAME})\b"),
     re.compile(rf"\b(?P<name>{_NAME}),?\s+{_SPEECH}\b"),
 )
 _PLACE_NAME = rf"(?:{_PARTICLE}-|(?:Al|El|An|Ar|As|Ash|At|Az|Ad)[- ])?{_TOKEN}(?:(?:{_JOIN}|-){_TOKEN}){{0,3}}"
+_PLACE_BEFORE = (
+    r"(?:villages?|towns?|city|district|neighbou?rhoods?|suburbs?|areas?|regions?|province|governorate|"
+    r"countryside|outskirts|camp) of "
+)
+_PLACE_AFTER = (
+    r" (?:[Pp]rovince|[Gg]overnorate|countryside|[Dd]istrict|neighbou?rhood|"
+    r"[Aa]irbase|[Aa]ir [Bb]ase|[Aa]irport|[Rr]efugee [Cc]amp)"
+)
 _PLACE_PATTERNS = (
-    re.compile(
-        rf"\b(?:villages?|towns?|city|district|neighbou?rhoods?|suburbs?|areas?|regions?|province|governorate|"
-        rf"countryside|outskirts|camp) of (?P<name>{_PLACE_NAME})\b"
-    ),
-    re.compile(
-        rf"\b(?P<name>{_PLACE_NAME}) (?:[Pp]rovince|[Gg]overnorate|countryside|[Dd]istrict|neighbou?rhood|"
-        rf"[Aa]irbase|[Aa]ir [Bb]ase|[Aa]irport|[Rr]efugee [Cc]amp)\b"
-    ),
+    re.compile(rf"\b{_PLACE_BEFORE}(?P<name>{_PLACE_NAME})\b"),
+    re.compile(rf"\b(?P<name>{_PLACE_NAME}){_PLACE_AFTER}\b"),
 )
 # A run of capitalised words (with Arabic articles inside) that may name a place or a person.
 _CAP_SPAN = re.compile(rf"(?:\b{_PARTICLE}-)?{_TOKEN}(?:(?:{_JOIN}|-){_TOKEN}){{0,4}}")
@@ -207,19 +232,74 @@ _EDGE_SPLIT = re.compile(r"[^\s-]+")
 _TITLE_HEAD = re.compile(r"([A-Z][a-z]+)\.?[ -]")
 _SHOUT_PREV = re.compile(r"([A-Za-z]+) $")
 _SHOUT_NEXT = re.compile(r" ([A-Za-z]+)")
-# Every match of a _PLACE_PATTERNS entry contains its cue word: texts without one skip the pattern.
-_PLACE_CUES = (
-    re.compile(
-        r"(?:villages?|towns?|city|district|neighbou?rhoods?|suburbs?|areas?|regions?|province|governorate|"
-        r"countryside|outskirts|camp) of "
-    ),
-    re.compile(
-        r" (?:[Pp]rovince|[Gg]overnorate|countryside|[Dd]istrict|neighbou?rhood|"
-        r"[Aa]irbase|[Aa]ir [Bb]ase|[Aa]irport|[Rr]efugee [Cc]amp)\b"
-    ),
-)
 _CACHE_LIMIT = 200_000  # per-extractor memo size before it is cleared
 _CREDIT_LINE = re.compile(r"(?:(?:photo|picture|image|credit|source|file)s?\s*[:/-]?\s*|\u00a9\s*)?", re.I)
+
+# --- where the rule patterns can start ----------------------------------------------------------
+# The rule patterns begin with \b, an alternation or a name, so ``finditer`` would make the regex
+# engine try them at every offset of the text, which made them most of the extraction time. Every
+# match has a literal cue at a known place, though, so the patterns are only tried where a match can
+# start (``_matches_at``), which yields exactly the matches of ``finditer``:
+# * _PERSON_PATTERNS[0] starts with a title, [1] with a speech verb or "according to";
+# * _PERSON_PATTERNS[2] and _PLACE_PATTERNS[1] end with a cue (" said", " province") right after the
+#   name, so the name starts at a word start within the few words before the cue (``_starts_before``);
+# * _PLACE_PATTERNS[0] starts with its cue ("village of ");
+# * _CAP_SPAN starts with a capital followed by a small letter or an apostrophe, or with "al-" & co.
+# One Aho-Corasick pass finds the cues; every string an alternative of _TITLE, _SPEECH, _PLACE_BEFORE
+# or _PLACE_AFTER can match starts with one of these keys (tests/test_entities.py checks it).
+_TITLE_HEADS = [
+    *"Maj Lieutenant Brigadier Lt Gen Col Capt Admiral Sergeant President Prime Minister Secretary Ambassador "
+    "Sen Rep. Dr Mr Ms Sheikh King Prince Emir Ayatollah".split(),
+    *(
+        form
+        for word in "spokes envoy commander leader director chief governor mayor activist journalist researcher "
+        "analyst official coordinator correspondent professor mufti cleric deputy aide".split()
+        for form in (word, word.capitalize())
+    ),
+]
+_PLACE_BEFORE_KEYS = [
+    f"{word} of "
+    for word in "village villages town towns city district neighbourhood neighbourhoods neighborhood neighborhoods "
+    "suburb suburbs area areas region regions province governorate countryside outskirts camp".split()
+]
+_PLACE_AFTER_KEYS = [
+    f" {words}"
+    for words in (
+        *"Province province Governorate governorate countryside District district neighbourhood neighborhood "
+        "Airbase airbase Airport airport".split(),
+        *(f"{a}ir {b}ase" for a in "Aa" for b in "Bb"),
+        *(f"{r}efugee {c}amp" for r in "Rr" for c in "Cc"),
+    )
+]
+_TITLE_CUE, _SPEECH_CUE, _ACCORDING_CUE, _PLACE_BEFORE_CUE, _PLACE_AFTER_CUE = range(5)
+_CUE_KEYS = {
+    **dict.fromkeys(_TITLE_HEADS, _TITLE_CUE),
+    **dict.fromkeys(_SPEECH_WORDS, _SPEECH_CUE),
+    "according to": _ACCORDING_CUE,
+    **dict.fromkeys(_PLACE_BEFORE_KEYS, _PLACE_BEFORE_CUE),
+    **dict.fromkeys(_PLACE_AFTER_KEYS, _PLACE_AFTER_CUE),
+}
+# Names are letters, apostrophes and hyphens in at most 8 space-separated chunks (a _PLACE_NAME has at
+# most 7 spaces, a _NAME 6). Matched on the reversed text from the cue backwards, these give the
+# furthest a name ending at the cue can reach back; _SPEECH follows the name after ",?\s+".
+_NAME_CHUNKS = r"[A-Za-z\u00c0-\u00ff'-]+(?: [A-Za-z\u00c0-\u00ff'-]+){0,7}"
+_BACK_FROM_SPEECH = re.compile(rf"\s+,?{_NAME_CHUNKS}")
+_BACK_FROM_PLACE_AFTER = re.compile(_NAME_CHUNKS)
+_NAME_HEAD = re.compile(r"\b[A-Z\u00c0-\u00dd]")  # a _NAME starts with a _TOKEN
+_PLACE_NAME_HEAD = re.compile(r"\b[A-Za-z\u00c0-\u00dd]")  # a _PLACE_NAME may start with a particle
+_TOKEN_HEAD = re.compile(r"[A-Z\u00c0-\u00dd][a-z\u00df-\u00ff']")  # "Mc", "O'" and the rest
+_PARTICLE_SET = frozenset(_PARTICLE_WORDS)
+
+
+def _cue_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key, kind in _CUE_KEYS.items():
+        automaton.add_word(key, (kind, len(key)))
+    automaton.make_automaton()
+    return automaton
+
+
+_CUES = _cue_automaton()
 
 
 @dataclass
@@ -460,9 +540,10 @@ class EntityExtractor:
         for c in chosen:
             taken[c.start : c.end] = b"\x01" * (c.end - c.start)
         lower_words = set(_LOWER_WORD.findall(text))
+        cues = _cue_starts(text)
         if not headline:  # Title Case headlines make every word look like a name
-            chosen += self._people(text, taken, lower_words)
-        chosen += self._places(text, taken, lower_words)
+            chosen += self._people(text, taken, lower_words, cues)
+        chosen += self._places(text, taken, lower_words, cues)
         chosen.sort(key=lambda c: c.start)
         chosen = self._resolve_context(chosen)
         mentions = []
@@ -560,11 +641,11 @@ class EntityExtractor:
                 out.append(_Candidate(c.start, c.end, self.entries[name], "context"))
         return out
 
-    def _people(self, text: str, taken: bytearray, lower_words: set[str]) -> list[_Candidate]:
+    def _people(self, text: str, taken: bytearray, lower_words: set[str], cues: list[list[int]]) -> list[_Candidate]:
         """Titled and quoted names the table does not know, then their bare surnames."""
         found: list[_Candidate] = []
-        for number, pattern in enumerate(_PERSON_PATTERNS):
-            for match in pattern.finditer(text):
+        for number, (pattern, starts) in enumerate(zip(_PERSON_PATTERNS, _person_starts(text, cues), strict=True)):
+            for match in _matches_at(pattern, text, starts):
                 s, e = _trim_title(text, *match.span("name"))
                 if e <= s or any(taken[s:e]):
                     continue
@@ -580,7 +661,7 @@ class EntityExtractor:
             surname = person.entry.name.split()[-1] if person.entry else ""
             if len(surname) < 4 or surname in _GIVEN_NAMES or surname.lower() in lower_words:
                 continue
-            for match in _word_pattern(surname).finditer(text):
+            for match in _matches_at(_word_pattern(surname), text, _occurrences(text, surname)):
                 s, e = match.span()
                 if any(taken[s:e]) or _CAP_WORD_BEFORE.search(text[max(0, s - 30) : s]):
                     continue
@@ -618,13 +699,11 @@ class EntityExtractor:
                 i = key.find(" ", i + 1)
         return tails
 
-    def _places(self, text: str, taken: bytearray, lower_words: set[str]) -> list[_Candidate]:
+    def _places(self, text: str, taken: bytearray, lower_words: set[str], cues: list[list[int]]) -> list[_Candidate]:
         """Places named by a cue ('the village of X', 'X province') or found in GeoNames."""
         found: list[_Candidate] = []
-        for pattern, cue in zip(_PLACE_PATTERNS, _PLACE_CUES, strict=True):
-            if cue.search(text) is None:
-                continue
-            for match in pattern.finditer(text):
+        for pattern, starts in zip(_PLACE_PATTERNS, _place_starts(text, cues), strict=True):
+            for match in _matches_at(pattern, text, starts):
                 s, e = match.span("name")
                 s, e = _trim_span(text, s, e)
                 if e <= s or any(taken[s:e]):
@@ -640,7 +719,7 @@ class EntityExtractor:
                     entry = Entry(surface, "place", source="rule")
                 taken[s:e] = b"\x01" * (e - s)
                 found.append(_Candidate(s, e, entry, "place"))
-        for match in _CAP_SPAN.finditer(text):
+        for match in _matches_at(_CAP_SPAN, text, _cap_span_starts(text)):
             a, b, surface, single = _trimmed_surface(match.group())
             if b <= a:
                 continue
@@ -726,6 +805,92 @@ class EntityExtractor:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+def _cue_starts(text: str) -> list[list[int]]:
+    """Offsets where each kind of cue occurs in ``text`` (indexed by _TITLE_CUE ...), ascending."""
+    found: list[list[int]] = [[] for _ in range(_PLACE_AFTER_CUE + 1)]
+    for end, (kind, length) in _CUES.iter(text):
+        found[kind].append(end - length + 1)
+    for starts in found:
+        starts.sort()  # the automaton reports by end offset
+    return found
+
+
+def _person_starts(text: str, cues: list[list[int]]) -> tuple[list[int], ...]:
+    """Where each of _PERSON_PATTERNS can match."""
+    speech = cues[_SPEECH_CUE]
+    return (
+        cues[_TITLE_CUE],
+        sorted(speech + cues[_ACCORDING_CUE]),
+        _starts_before(text, speech, _BACK_FROM_SPEECH, _NAME_HEAD),
+    )
+
+
+def _place_starts(text: str, cues: list[list[int]]) -> tuple[list[int], ...]:
+    """Where each of _PLACE_PATTERNS can match."""
+    return (
+        cues[_PLACE_BEFORE_CUE],
+        _starts_before(text, cues[_PLACE_AFTER_CUE], _BACK_FROM_PLACE_AFTER, _PLACE_NAME_HEAD),
+    )
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, given ascending ``starts`` that include every offset a match can start at.
+
+    ``finditer`` returns the match at the first offset from the end of the last match where the pattern
+    matches; no offset outside ``starts`` can, so trying only those gives the same (never empty) matches.
+    """
+    pos = 0
+    for start in starts:
+        if start >= pos:
+            match = pattern.match(text, start)
+            if match is not None:
+                pos = match.end()
+                yield match
+
+
+def _starts_before(text: str, anchors: list[int], back: re.Pattern[str], head: re.Pattern[str]) -> list[int]:
+    """Offsets where a name ending just before one of ``anchors`` can start, ascending.
+
+    ``back`` matched on the reversed text covers at least the whole name; ``head`` marks its possible starts.
+    """
+    if not anchors:
+        return []
+    n = len(text)
+    reverse = text[::-1]
+    starts: set[int] = set()
+    for anchor in anchors:
+        run = back.match(reverse, n - anchor)
+        if run is not None:
+            reach = anchor - (run.end() - (n - anchor))
+            starts.update(m.start() for m in head.finditer(text, reach, anchor))
+    return sorted(starts)
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Every offset where ``word`` occurs, overlaps included: where ``_word_pattern(word)`` can match."""
+    found: list[int] = []
+    at = text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
+
+
+def _cap_span_starts(text: str) -> list[int]:
+    """Every offset where _CAP_SPAN can start: a _TOKEN or, after a word break, a particle and a hyphen."""
+    starts = [m.start() for m in _TOKEN_HEAD.finditer(text)]
+    hyphen = text.find("-")
+    if hyphen < 0:
+        return starts
+    particles: list[int] = []
+    while hyphen >= 0:
+        for length in (4, 3, 2):  # particles have two to four letters
+            if hyphen >= length and text[hyphen - length : hyphen] in _PARTICLE_SET:
+                particles.append(hyphen - length)
+        hyphen = text.find("-", hyphen + 1)
+    return sorted(starts + particles) if particles else starts
+
+
 def _assemble(mentions: list[Mention]) -> Entities:
     actors: dict[str, None] = {}
     locations: dict[str, None] = {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import os
 import re
 import threading
@@ -64,10 +65,14 @@ _SUBSTITUTIONS = (
     ("y", "i"),
 )
 _DOUBLES = re.compile(r"(.)\1+")
+_FIRST_GROUP = operator.itemgetter(1)  # as the template r"\1" in _DOUBLES.sub, without re's slow template path
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")  # the non-empty pieces of _NON_ALNUM.split
 _VOWELS = re.compile(r"[aeiu]")
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():  # nothing to decompose (most surfaces): skip the per-character pass
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -76,9 +81,10 @@ def strip_accents(text: str) -> str:
 def spelling_key(name: str) -> str:
     """A key under which common transliterations of one place name meet."""
     text = _QUOTES.sub("", strip_accents(name).lower())
-    tokens = [t for t in _NON_ALNUM.split(text) if t]
+    tokens = _ALNUM_RUN.findall(text)
     kept = [t for t in tokens if t not in _ARTICLES] or tokens
-    kept = kept[:1] + [_FUSED_ARTICLE.sub("", t) if len(t) > 4 else t for t in kept[1:]]
+    # _FUSED_ARTICLE needs a leading "a" or "e": other tokens skip the regex call
+    kept = kept[:1] + [_FUSED_ARTICLE.sub("", t) if len(t) > 4 and t[0] in "ae" else t for t in kept[1:]]
     key = "".join(kept)
     if key.endswith("h") and len(key) > 3:
         key = key[:-1]
@@ -87,13 +93,13 @@ def spelling_key(name: str) -> str:
     for old, new in _SUBSTITUTIONS:
         key = key.replace(old, new)
     key = key.replace("e", "i")
-    return _DOUBLES.sub(r"\1", key)
+    return _DOUBLES.sub(_FIRST_GROUP, key)
 
 
 @functools.lru_cache(maxsize=65536)
 def exact_key(name: str) -> str:
     """Accents, case, quotes and separators aside: the strict key for places outside Syria."""
-    return " ".join(t for t in _NON_ALNUM.split(_QUOTES.sub("", strip_accents(name).lower())) if t)
+    return " ".join(_ALNUM_RUN.findall(_QUOTES.sub("", strip_accents(name).lower())))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -102,7 +108,7 @@ def skeleton_key(name: str) -> str:
     key = spelling_key(name)
     if not key:
         return ""
-    return _DOUBLES.sub(r"\1", key[0] + _VOWELS.sub("", key[1:]).replace("g", "k"))
+    return _DOUBLES.sub(_FIRST_GROUP, key[0] + _VOWELS.sub("", key[1:]).replace("g", "k"))
 
 
 def usable_for_skeleton(name: str) -> bool:

@@ -226,3 +226,75 @@ def test_seeds_f1_against_gold() -> None:
             fn += len(req - pred)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert 2 * precision * recall / (precision + recall) >= 0.95
+
+
+def _finite_language(regex: str) -> set[str]:
+    """Every string a regex without unbounded repeats matches (literals, classes, groups, alternation)."""
+    from itertools import product
+    from re import _constants as sre  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def expand(items: object) -> set[str]:
+        out = {""}
+        for op, av in items:  # type: ignore[attr-defined]
+            if op is sre.LITERAL:
+                options = {chr(av)}
+            elif op is sre.IN:
+                options = set()
+                for kind, value in av:
+                    assert kind in (sre.LITERAL, sre.RANGE), kind
+                    lo, hi = (value, value) if kind is sre.LITERAL else value
+                    options |= {chr(c) for c in range(lo, hi + 1)}
+            elif op is sre.SUBPATTERN:
+                options = expand(av[-1])
+            elif op is sre.BRANCH:
+                options = set().union(*(expand(branch) for branch in av[1]))
+            else:
+                assert op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[1] <= 9, op
+                inner = expand(av[2])
+                options = {"".join(p) for n in range(av[0], av[1] + 1) for p in product(inner, repeat=n)}
+            out = {a + b for a in out for b in options}
+        return out
+
+    return expand(_parser.parse(regex))
+
+
+def test_rule_pattern_cues_cover_every_alternative() -> None:
+    """The rule patterns are only tried at their cues (extract.entities._matches_at), so no match may lack one."""
+    from extract import entities as E
+
+    titles = _finite_language(E._TITLE)
+    assert "Major General" in titles and "spokeswoman" in titles
+    assert all(any(t.startswith(head) for head in E._TITLE_HEADS) for t in titles)
+    assert _finite_language(E._SPEECH) <= set(E._SPEECH_WORDS)
+    assert _finite_language(E._PLACE_BEFORE) <= set(E._PLACE_BEFORE_KEYS)
+    assert _finite_language(E._PLACE_AFTER) <= set(E._PLACE_AFTER_KEYS)
+    assert _finite_language(E._PARTICLE) <= E._PARTICLE_SET
+    assert len(E._CUE_KEYS) == len(E._TITLE_HEADS) + len(E._SPEECH_WORDS) + 1 + len(E._PLACE_BEFORE_KEYS) + len(
+        E._PLACE_AFTER_KEYS
+    )  # no key serves two cue kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rebel spokesman Yusuf Hammoud said the village had fallen. Hammoud added, according to Ali Omar.",
+        "Lt. Gen. Sergei Rudskoi, Secretary-General Ban Ki-moon and Maj General John O'Neil McDonald told AFP.",
+        "In Idlib Province, the al-Bab district and As Safira countryside, Jisr ash-Shughur Air base was hit.",
+        "Sheikh Ahmed bin Said al-Thani, Mohammed Ali-said said: the village of Kafr Nabl, Yarmouk Refugee camp.",
+        "iPhone McDonald's O'x el-Assad bint-Ali von der Leyen\nSaid Ahmed , said\u00a0Éric Ünal noted",
+        "Deir ez-Zor Governorate, Ar Raqqah province and the Hmeimim airbase",
+    ],
+)
+def test_rule_patterns_find_what_finditer_finds(text: str) -> None:
+    from extract import entities as E
+
+    cues = E._cue_starts(text)
+    tried = [
+        *zip(E._PERSON_PATTERNS, E._person_starts(text, cues), strict=True),
+        *zip(E._PLACE_PATTERNS, E._place_starts(text, cues), strict=True),
+        (E._CAP_SPAN, E._cap_span_starts(text)),
+    ]
+    for pattern, starts in tried:
+        expected = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in E._matches_at(pattern, text, starts)] == expected
