@@ -60,6 +60,7 @@ _FUTURE_CUE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?]*(?:[.!?]+|$)")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|[-_.]|$)")
 _DATELINE_WINDOW = 100
 
@@ -117,6 +118,8 @@ def _event_dates(text: str) -> list[dt.date]:
     out = []
     for sent in _SENTENCE.finditer(text):
         s = sent.group(0)
+        if not _FOUR_DIGITS.search(s):  # every full date has a four-digit year: skip the costly pattern
+            continue
         for pos, d in find_full_dates(s):
             if not _FUTURE_CUE.search(s[:pos]):
                 out.append(d)

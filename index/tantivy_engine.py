@@ -45,7 +45,7 @@ MAX_BUCKETS = 65_000  # tantivy's default aggregation bucket limit
 TOP_MARGIN = 20  # extra buckets asked for with a facet limit, to see past ties at the cut
 UNDATED = -(2**62)  # sort key of undated articles: below every real day in both orders
 WRITER_HEAP = 256_000_000
-PARALLEL_AFTER = 5_000  # documents a fresh writer analyses itself before it starts worker processes
+PARALLEL_AFTER = 2_000  # documents a fresh writer analyses itself before it starts worker processes
 ANALYSIS_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
