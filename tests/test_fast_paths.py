@@ -282,6 +282,44 @@ def test_unreadable_or_stale_saved_facets(tmp_path, monkeypatch):
     eng.close()
 
 
+def _length_stats(eng) -> dict:
+    """Every term's stored length statistics, per term and per posting block (what lengths feed)."""
+    stats = {}
+    with eng._ix.searcher() as searcher:
+        reader = searcher.reader()
+        for field in ("title", "body", "actor", "location"):
+            for btext in reader.lexicon(field):
+                info = reader.term_info(field, btext)
+                blocks = []
+                for leaf, _ in reader.leaf_readers():
+                    if (field, btext) in leaf:
+                        m = leaf.postings(field, btext)
+                        m = getattr(m, "child", m)
+                        while m.is_active():
+                            blocks.append((m.block_min_length(), m.block_max_length()))
+                            if not hasattr(m, "_nextoffset") or m._lastblock:
+                                break
+                            m._goto(m._nextoffset)
+                stats[field, btext] = (info.min_length(), info.max_length(), info.max_weight(), blocks)
+    return stats
+
+
+def test_segment_lengths_equal_whoosh_reading_them_back(tmp_path, monkeypatch):
+    import index.whoosh_engine as whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "MERGE_FACTOR", 2)  # flushes and merges both
+    built = {}
+    for fast in (True, False):
+        monkeypatch.setattr(whoosh_engine, "FAST_SEGMENT_LENGTHS", fast)
+        eng = WhooshEngine.create(tmp_path / f"fast-{fast}")
+        for seed in (1, 2, 3):
+            with eng.writer() as writer:
+                writer.add_many(_docs(120, seed, f"s{seed}"))
+        built[fast] = _length_stats(eng)
+        eng.close()
+    assert built[True] == built[False] and len(built[True]) > 50
+
+
 def test_fast_indexing_equals_the_analyzer_chain():
     field = build_schema()["body"]
     for doc in _docs(50, 7):
