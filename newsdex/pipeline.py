@@ -12,10 +12,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from extract.entities import default_extractor
@@ -30,6 +31,8 @@ from newsdex.store import DocumentStore
 BATCH_SIZE = 500
 INDEX_BATCH = 10_000  # articles per index commit: each commit is a segment, and small ones cost merges
 PARALLEL_THRESHOLD = 64  # below this many documents, starting workers costs more than it saves
+CHUNK = 16  # documents sent to a worker at a time
+IN_FLIGHT_CHUNKS = 16  # per worker: how far reading may run ahead of storing
 
 
 @dataclass
@@ -113,25 +116,38 @@ def extract_all(
     head = list(islice(iterator, PARALLEL_THRESHOLD))
     if jobs <= 1 or len(head) < PARALLEL_THRESHOLD:
         builder = ArticleBuilder(default_extractor(alias_files), overrides)
-        for item in [*head, *iterator]:
+        for item in chain(head, iterator):
             yield item if isinstance(item, InputError) else _build_with(builder, item)
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    # The pool's feeder thread reads inputs as fast as it can and results queue up unread, so
+    # without a bound a large dataset would sit in memory twice; ``in_flight`` stops the feeder
+    # once that many documents are read and not yet taken back by the writer.
+    in_flight = threading.Semaphore(jobs * CHUNK * IN_FLIGHT_CHUNKS)
+    stopped = False
     with context.Pool(jobs, initializer=_init_worker, initargs=(alias_files, overrides)) as pool:
         pending_errors: list[InputError] = []
 
         def raws() -> Iterator[RawDocument]:
-            for item in [*head, *iterator]:
+            for item in chain(head, iterator):
                 if isinstance(item, InputError):
                     pending_errors.append(item)
-                else:
-                    yield item
+                    continue
+                in_flight.acquire()
+                if stopped:
+                    return
+                yield item
 
-        for result in pool.imap(_build_one, raws(), chunksize=16):
-            while pending_errors:
-                yield pending_errors.pop(0)
-            yield InputError(*result) if isinstance(result, tuple) else result
-        yield from pending_errors
+        try:
+            for result in pool.imap(_build_one, raws(), chunksize=CHUNK):
+                in_flight.release()
+                while pending_errors:
+                    yield pending_errors.pop(0)
+                yield InputError(*result) if isinstance(result, tuple) else result
+            yield from pending_errors
+        finally:
+            stopped = True
+            in_flight.release(jobs * CHUNK * IN_FLIGHT_CHUNKS)  # a feeder waiting for room sees the stop
 
 
 def _batched(items: Iterable[Article | InputError], size: int) -> Iterator[list[Article | InputError]]:

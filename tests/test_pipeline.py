@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -156,6 +157,30 @@ def test_parallel_extraction_gives_the_same_articles(tmp_path):
         with DocumentStore(data.store_path) as store:
             results.append([(a.id, a.title, a.outlet, a.date, a.actors, a.locations) for a in store.iter_articles()])
     assert results[0] == results[1]
+
+
+def test_parallel_extraction_reads_a_bounded_window_ahead(monkeypatch):
+    """Workers never run far ahead of the writer, and stopping early does not hang the pool."""
+    from newsdex import pipeline
+    from newsdex.sources import RawDocument
+
+    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    monkeypatch.setattr(pipeline, "IN_FLIGHT_CHUNKS", 2)
+    pulled = 0
+
+    def documents():
+        nonlocal pulled
+        for i in range(2000):
+            pulled += 1
+            yield RawDocument("text", f"doc {i}", f"Headline {i}\n\nRussian jets struck Idlib, report {i} said.")
+
+    results = pipeline.extract_all(documents(), jobs=2)
+    assert next(results).title == "Headline 0"
+    time.sleep(0.5)  # room for a feeder that would read on
+    window = 2 * pipeline.CHUNK * pipeline.IN_FLIGHT_CHUNKS
+    assert pulled <= pipeline.PARALLEL_THRESHOLD + window + pipeline.CHUNK
+    results.close()
+    assert pulled < 2000
 
 
 def test_an_article_twice_in_one_batch_is_indexed_once(tmp_path):
