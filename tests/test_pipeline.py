@@ -176,7 +176,7 @@ def test_parallel_extraction_reads_a_bounded_window_ahead(monkeypatch):
 
     results = pipeline.extract_all(documents(), jobs=2)
     assert next(results).title == "Headline 0"
-    time.sleep(0.5)  # room for a feeder that would read on
+    time.sleep(3)  # time for unbounded workers to read (and extract) everything
     window = 2 * pipeline.CHUNK * pipeline.IN_FLIGHT_CHUNKS
     assert pulled <= pipeline.PARALLEL_THRESHOLD + window + pipeline.CHUNK
     results.close()
