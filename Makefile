@@ -22,6 +22,8 @@ $(DATA)/store.sqlite: | $(STAMP)
 	$(BIN)/newsdex rebuild --from $(SAMPLES) --data-dir $(DATA)
 
 run: $(STAMP) $(DATA)/store.sqlite
+	@# an index built by an older newsdex (or none at all) is rebuilt from the store first
+	@$(BIN)/newsdex query --data-dir $(DATA) --format json >/dev/null 2>&1 || $(BIN)/newsdex rebuild --data-dir $(DATA)
 	$(BIN)/newsdex serve --data-dir $(DATA) --host $(HOST) --port $(PORT)
 
 browser:
