@@ -1,9 +1,13 @@
 """The Whoosh engine: pure Python, the default.
 
-Two things make it fast enough for real archives where plain Whoosh is not:
-facet counts come from per-document value columns cached once per index
-generation (instead of ``groupedby``, which re-reads every match's values for
-each facet), and highlighting happens above the engine, on the page's hits only.
+Whoosh stores the index; the per-match work that makes plain Whoosh slow on a
+large archive is done with numpy instead: matches are boolean masks built from
+whole posting lists, ranking is Whoosh's own BM25F computed for all matches at
+once (:mod:`index.whoosh_ranking`), facet counts come from per-segment
+(document, value) arrays saved beside each segment (instead of ``groupedby``,
+which re-reads every match's values for each facet), and highlighting happens
+above the engine, on the page's hits only.  ``tests/test_fast_paths.py`` checks
+each of these against Whoosh's own way.
 """
 
 from __future__ import annotations
