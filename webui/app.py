@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from typing import Any
 
 from flask import Flask, Response, current_app, g
@@ -79,6 +80,8 @@ def _engine() -> Engine:
         data = DataDir.resolve(current_app.config["DATA_DIR"])
         engine = open_engine(data, current_app.config["ENGINE"])
         current_app.extensions["newsdex.engine"] = engine
+        # the index files stay open while the app lives, and are closed with it
+        weakref.finalize(current_app._get_current_object(), engine.close)
     return engine
 
 
