@@ -28,6 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from operator import itemgetter
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 import tantivy
 from tantivy import Occur, Query
@@ -130,6 +131,20 @@ def _document(doc: IndexDoc, title_terms: str, body_terms: str) -> tantivy.Docum
         d.add_integer("oldest", UNDATED)
     d.add_integer("slice", _slice_of(doc.id))
     return d
+
+
+def _terms(
+    searcher: tantivy.Searcher, query: Query, facet_names: Sequence[str], *, order: str, size: int
+) -> dict[str, Any] | None:
+    """One terms aggregation per facet (every segment counting all its values); None over the bucket limit."""
+    direction = "desc" if order == "_count" else "asc"
+    spec = {"size": size, "segment_size": MAX_BUCKETS, "order": {order: direction}}
+    try:
+        return searcher.aggregate(query, {f: {"terms": {"field": f, **spec}} for f in facet_names})
+    except ValueError as exc:
+        if "limit was exceeded" not in str(exc):
+            raise
+        return None
 
 
 def _most_frequent_first(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -404,13 +419,8 @@ class TantivyEngine(Engine):
         are asked for, and a facet counts as done only if its ``limit``-th count beats the last
         bucket returned (so no tie was cut off) and no segment truncated its counts.
         """
-        size = {"size": limit + TOP_MARGIN, "segment_size": MAX_BUCKETS}
-        aggs = {f: {"terms": {"field": f, "order": {"_count": "desc"}, **size}} for f in facet_names}
-        try:
-            result = searcher.aggregate(query, aggs)
-        except ValueError as exc:
-            if "limit was exceeded" not in str(exc):
-                raise
+        result = _terms(searcher, query, facet_names, order="_count", size=limit + TOP_MARGIN)
+        if result is None:
             return {}
         done = {}
         for facet in facet_names:
@@ -436,14 +446,7 @@ class TantivyEngine(Engine):
         if (lo, hi) != (0, SLICES):
             in_slices = Query.range_query(self._schema, "slice", tantivy.FieldType.Integer, lo, hi - 1)
             sliced = _all(query, in_slices)
-        size = {"size": MAX_BUCKETS, "segment_size": MAX_BUCKETS}
-        aggs = {f: {"terms": {"field": f, "order": {"_key": "asc"}, **size}} for f in facet_names}
-        try:
-            result = searcher.aggregate(sliced, aggs)
-        except ValueError as exc:
-            if "limit was exceeded" not in str(exc):
-                raise
-            result = None
+        result = _terms(searcher, sliced, facet_names, order="_key", size=MAX_BUCKETS)
         if result is not None and not any(result[f].get("sum_other_doc_count", 0) for f in facet_names):
             return {f: {b["key"]: b["doc_count"] for b in result[f]["buckets"]} for f in facet_names}
         if len(facet_names) > 1:

@@ -246,44 +246,38 @@ class DocumentStore:
         )
         return [r["id"] for r in rows]
 
-    def iter_articles(self, *, unindexed_only: bool = False, batch: int = 1000) -> Iterator[Article]:
-        """Every article in id order: deterministic, so rebuilds are reproducible."""
+    def _rows(self, columns: str, *, unindexed_only: bool, batch: int) -> Iterator[sqlite3.Row]:
+        """Rows in id order, ``batch`` at a time by keyset (no long-lived cursor, constant memory)."""
         where = "WHERE indexed = 0" if unindexed_only else ""
         last = ""
         while True:
             clause = f"{where} {'AND' if where else 'WHERE'} id > ?"
             rows = self.db.execute(
-                f"SELECT {_COLUMNS} FROM articles {clause} ORDER BY id LIMIT ?", (last, batch)
+                f"SELECT {columns} FROM articles {clause} ORDER BY id LIMIT ?", (last, batch)
             ).fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield _row_to_article(row)
+            yield from rows
             last = rows[-1]["id"]
+
+    def iter_articles(self, *, unindexed_only: bool = False, batch: int = 1000) -> Iterator[Article]:
+        """Every article in id order: deterministic, so rebuilds are reproducible."""
+        for row in self._rows(_COLUMNS, unindexed_only=unindexed_only, batch=batch):
+            yield _row_to_article(row)
 
     def iter_index_fields(self, *, unindexed_only: bool = False, batch: int = 1000) -> Iterator[IndexFields]:
         """What an index needs of every article, in id order: a rebuild skips decoding mentions and extras."""
-        where = "WHERE indexed = 0" if unindexed_only else ""
-        last = ""
-        while True:
-            clause = f"{where} {'AND' if where else 'WHERE'} id > ?"
-            rows = self.db.execute(
-                f"SELECT id, title, text, outlet, date, actors, locations FROM articles {clause} ORDER BY id LIMIT ?",
-                (last, batch),
-            ).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield IndexFields(
-                    row["id"],
-                    row["title"],
-                    row["text"],
-                    row["outlet"],
-                    dt.date.fromisoformat(row["date"]) if row["date"] else None,
-                    json.loads(row["actors"]),
-                    json.loads(row["locations"]),
-                )
-            last = rows[-1]["id"]
+        columns = "id, title, text, outlet, date, actors, locations"
+        for row in self._rows(columns, unindexed_only=unindexed_only, batch=batch):
+            yield IndexFields(
+                row["id"],
+                row["title"],
+                row["text"],
+                row["outlet"],
+                dt.date.fromisoformat(row["date"]) if row["date"] else None,
+                json.loads(row["actors"]),
+                json.loads(row["locations"]),
+            )
 
     def count(self, *, unindexed_only: bool = False) -> int:
         sql = "SELECT COUNT(*) FROM articles" + (" WHERE indexed = 0" if unindexed_only else "")
