@@ -46,6 +46,7 @@ MAX_BUCKETS = 65_000  # tantivy's default aggregation bucket limit
 TOP_MARGIN = 20  # extra buckets asked for with a facet limit, to see past ties at the cut
 UNDATED = -(2**62)  # sort key of undated articles: below every real day in both orders
 WRITER_HEAP = 256_000_000
+STEM_CACHE_LIMIT = 500_000  # words whose stems a writer or worker keeps (bounded memory on huge rebuilds)
 PARALLEL_AFTER = 2_000  # documents a fresh writer analyses itself before it starts worker processes
 ANALYSIS_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
@@ -104,7 +105,7 @@ _worker_stems = _StemCache()
 
 def _analyse_batch(texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """(title, body) pairs analysed in a worker process (see ``TantivyWriter.add_many``)."""
-    if len(_worker_stems) > 500_000:
+    if len(_worker_stems) > STEM_CACHE_LIMIT:
         _worker_stems.clear()
     return [(analysed(title, _worker_stems), analysed(body, _worker_stems)) for title, body in texts]
 
@@ -256,7 +257,7 @@ class TantivyWriter(IndexWriter):
 
     def add(self, doc: IndexDoc) -> None:
         self._add(doc, analysed(doc.title, self._stems), analysed(doc.body, self._stems))
-        if len(self._stems) > 500_000:  # bounded memory on huge rebuilds
+        if len(self._stems) > STEM_CACHE_LIMIT:
             self._stems.clear()
 
     def _add(self, doc: IndexDoc, title_terms: str, body_terms: str) -> None:

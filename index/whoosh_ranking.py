@@ -65,9 +65,13 @@ class Ranker:
         self.schema = snapshot.searcher.schema
 
     def scores(self, node: Node) -> np.ndarray | None:
-        """Each document's score for ``node``; None when a part needs Whoosh's own matchers."""
+        """Each document's score for ``node``, meaningful where it matches; None when Whoosh must score it.
+
+        The caller reads only the scores of the matches it already has, so the top level of the
+        query is not masked again (an AND inside an OR still is: its partial sums must not count).
+        """
         try:
-            return self._score(node)
+            return self._score(node, top=True)
         except Unsupported:
             return None
 
@@ -77,7 +81,7 @@ class Ranker:
     def _fields(self, field: str | None) -> tuple[str, ...]:
         return _TEXT_FIELDS if field is None else (field,)
 
-    def _score(self, node: Node) -> np.ndarray:
+    def _score(self, node: Node, top: bool = False) -> np.ndarray:
         snap = self.snap
         if isinstance(node, MatchAll):
             return self._const(snap.live)
@@ -100,7 +104,8 @@ class Ranker:
             parts = [self._score(c) for c in node.children]
             if all(isinstance(c, Not) for c in node.children):
                 parts.insert(0, self._const(snap.live))
-            return np.where(snap.match(node), _tree_sum(parts), 0.0)
+            total = _tree_sum(parts)
+            return total if top else np.where(snap.match(node), total, 0.0)
         raise Unsupported(repr(node))
 
     def term(self, field: str, text: str) -> np.ndarray:
