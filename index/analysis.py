@@ -35,6 +35,20 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+_ASCII_TOKEN_RE = re.compile(TOKEN_PATTERN, re.ASCII)
+
+
+def lowercase_words(text: str) -> list[str]:
+    """The lowercased words of ``text``, as :func:`tokens` finds them.
+
+    ASCII text is lowercased whole before it is split (that changes neither its words nor their
+    boundaries) and split with an ASCII pattern: much faster on long texts.
+    """
+    if text.isascii():
+        return _ASCII_TOKEN_RE.findall(text.lower())
+    return [word.lower() for word in TOKEN_RE.findall(text)]
+
+
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """(lowercased word, start, end) for every word in ``text``."""
     for match in TOKEN_RE.finditer(text):

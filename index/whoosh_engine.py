@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from whoosh import fields, formats, index, query
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
-from whoosh.columns import NumericColumn, VarBytesColumn
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import VarBytesColumn
 from whoosh.compat import loads
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import FilterMatcher
@@ -35,9 +35,10 @@ from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from index.analysis import TOKEN_PATTERN, TOKEN_RE, analyse, stem
+from index.analysis import TOKEN_PATTERN, analyse, lowercase_words, stem
 from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
 from index.whoosh_ranking import Ranker, top_docnums
+from index.whoosh_segments import FastSegmentWriter, encode_positions, numeric_column
 from search.query import And, DateRange, FacetValue, MatchAll, Node, Not, Or, Phrase, Term
 
 VALUE_SEP = "\x1f"
@@ -56,17 +57,31 @@ class NewsText(fields.TEXT):
     """
 
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        positions: dict[str, list[int]] = {}
-        for pos, word in enumerate(TOKEN_RE.findall(value)):
-            term = stem(word.lower())
+        terms = _TERMS
+        if len(terms) > STEM_CACHE_LIMIT:
+            terms.clear()
+        positions: dict[bytes, list[int]] = {}
+        for pos, term in enumerate(map(terms.__getitem__, lowercase_words(value))):
             found = positions.get(term)
             if found is None:
                 positions[term] = [pos]
             else:
                 found.append(pos)
-        encode, boost = self.format.encode, self.format.field_boost
+        boost = self.format.field_boost
         for term, poslist in positions.items():
-            yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+            yield term, len(poslist), len(poslist) * boost, encode_positions(poslist)
+
+
+class _TermBytes(dict[str, bytes]):
+    """Lowercased word → its term as Whoosh indexes it (stemmed, UTF-8); a dict, so lookups stay in C."""
+
+    def __missing__(self, word: str) -> bytes:
+        term = self[word] = stem(word).encode("utf-8")
+        return term
+
+
+STEM_CACHE_LIMIT = 500_000  # words whose terms the indexing process keeps (bounded memory on huge rebuilds)
+_TERMS = _TermBytes()
 
 
 def build_schema() -> fields.Schema:
@@ -188,20 +203,6 @@ def _leaf_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     if not id_blocks:
         return np.empty(0, np.int32), np.empty(0, np.float32)
     return np.concatenate(id_blocks).astype(np.int32), np.concatenate(weight_blocks)
-
-
-_NUMPY_TYPES = {"B": "u1", "H": ">u2", "I": ">u4", "Q": ">u8", "b": "i1", "h": ">i2", "i": ">i4", "q": ">i8"}
-
-
-def _numeric_column(column: Any, n: int) -> np.ndarray:
-    """All ``n`` values of a Whoosh numeric column: one read of its big-endian array, not one call per document."""
-    stored_type = _NUMPY_TYPES.get(getattr(column, "_typecode", ""))
-    if type(column) is not NumericColumn.Reader or stored_type is None:  # e.g. a segment without the column
-        return np.array([value for _, value in zip(range(n), column, strict=False)])
-    stored = min(column._count, n)
-    values = np.full(n, column._default, dtype=np.dtype(stored_type).newbyteorder("="))
-    values[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored * column._fixedlen), dtype=stored_type)
-    return values
 
 
 def _decode_positions(value: bytes) -> list[int]:
@@ -361,8 +362,8 @@ _DATED = build_schema()["dated"].to_column_value(1)
 
 
 def _read_segment_dates(reader: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
-    dated = _numeric_column(reader.column_reader("dated", translate=False), n) == _DATED
-    dates = _numeric_column(reader.column_reader("date", translate=False), n)
+    dated = numeric_column(reader.column_reader("dated", translate=False), n) == _DATED
+    dates = numeric_column(reader.column_reader("date", translate=False), n)
     return dated, np.where(dated, dates, 0).astype(np.int64)
 
 
@@ -373,7 +374,7 @@ def _read_segment_lengths(reader: Any, field: str, n: int) -> np.ndarray:
     """One segment's length bytes of ``field`` (Whoosh keeps them in a hidden per-document column)."""
     perdoc = getattr(reader, "_perdoc", None)
     if perdoc is not None and perdoc.has_column(_lenfield(field)):
-        return _numeric_column(perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN), n).astype(np.uint8)
+        return numeric_column(perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN), n).astype(np.uint8)
     lengths = (reader.doc_field_length(d, field) or 0 for d in range(n))
     return np.fromiter((length_to_byte(v) for v in lengths), dtype=np.uint8, count=n)
 
@@ -620,7 +621,6 @@ class Snapshot:
 
 
 # -- the engine ---------------------------------------------------------------------------
-FAST_SEGMENT_LENGTHS = True  # tests turn it off to compare with Whoosh's own way
 MERGE_FACTOR = 8  # segments of one size tier that trigger merging them into one
 
 
@@ -648,60 +648,25 @@ def tiered_merge(writer: Any, segments: list[Any]) -> list[Any]:
     return segments
 
 
-class SegmentLengths:
-    """``doc_field_length`` of a segment being written, from one list per field.
-
-    When Whoosh flushes a segment it asks the new segment's per-document reader for the
-    field length of the document of every posting, and each answer is a seek and a read
-    in the length column: about a fifth of indexing.  Here each column is read once; the
-    answers are the same (``byte_to_length`` of the stored byte, None for a zero byte,
-    ``default`` when the field has no lengths).
-    """
-
-    def __init__(self, perdoc: W3PerDocReader) -> None:
-        self._perdoc = perdoc
-        self._fields: dict[str, list[int | None] | None] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
-        if fieldname not in self._fields:
-            self._fields[fieldname] = self._read(fieldname)
-        lengths = self._fields[fieldname]
-        return default if lengths is None else lengths[docnum]
-
-    def _read(self, fieldname: str) -> list[int | None] | None:
-        perdoc = self._perdoc
-        if not perdoc.has_column(_lenfield(fieldname)):
-            return None
-        codes = _numeric_column(perdoc.column_reader(_lenfield(fieldname), LENGTHS_COLUMN), perdoc.doc_count_all())
-        return [_LENGTH_OF_BYTE[code] for code in codes.tolist()]
-
-    def __getattr__(self, name: str) -> Any:  # everything else as the per-document reader has it
-        return getattr(self._perdoc, name)
-
-
-_LENGTH_OF_BYTE: list[int | None] = [None] + [byte_to_length(code) for code in range(1, 256)]
-
-
-def _with_segment_lengths(fieldwriter: Any) -> None:
-    """Make ``fieldwriter.add_postings`` read document lengths through :class:`SegmentLengths`."""
-    add_postings = fieldwriter.add_postings
-
-    def add_postings_with_lengths(schema: Any, lengths: Any, items: Any) -> Any:
-        if type(lengths) is W3PerDocReader:
-            lengths = SegmentLengths(lengths)
-        return add_postings(schema, lengths, items)
-
-    fieldwriter.add_postings = add_postings_with_lengths
+SEGMENT_DOCS = 10_000  # documents a writer holds in memory before it commits them as one segment
 
 
 class WhooshWriter(IndexWriter):
+    """Writes through :class:`FastSegmentWriter`, which keeps a segment's postings in memory.
+
+    So that memory stays bounded, a batch larger than ``SEGMENT_DOCS`` documents (a rebuild, a
+    sync of a whole store) is committed in parts of that size: a rebuild's index is published
+    only once complete, and an ingest marks articles indexed only after the final commit.
+    """
+
+    segment_writer: Callable[[index.Index], Any] = FastSegmentWriter  # tests compare it with Whoosh's own
+
     def __init__(self, ix: index.Index, path: Path, *, fresh: bool) -> None:
         self._ix = ix
         self._path = path
-        self._writer = ix.writer(limitmb=256)
+        self._writer = self.segment_writer(ix)
         self._fresh = fresh
-        if FAST_SEGMENT_LENGTHS:
-            _with_segment_lengths(self._writer.fieldwriter)
+        self._buffered = 0
 
     def add(self, doc: IndexDoc) -> None:
         values = _doc_fields(doc)
@@ -709,6 +674,11 @@ class WhooshWriter(IndexWriter):
             self._writer.add_document(**values)
         else:
             self._writer.update_document(**values)
+        self._buffered += 1
+        if self._buffered >= SEGMENT_DOCS:
+            self.commit()
+            self._writer = self.segment_writer(self._ix)
+            self._buffered = 0
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)

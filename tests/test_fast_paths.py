@@ -282,42 +282,99 @@ def test_unreadable_or_stale_saved_facets(tmp_path, monkeypatch):
     eng.close()
 
 
-def _length_stats(eng) -> dict:
-    """Every term's stored length statistics, per term and per posting block (what lengths feed)."""
-    stats = {}
+def _index_contents(eng) -> list:
+    """Everything a reader can get back from each segment: documents, lengths, columns, terms, postings."""
+    schema = eng._ix.schema
+    contents = []
     with eng._ix.searcher() as searcher:
-        reader = searcher.reader()
-        for field in ("title", "body", "actor", "location"):
-            for btext in reader.lexicon(field):
-                info = reader.term_info(field, btext)
-                blocks = []
-                for leaf, _ in reader.leaf_readers():
-                    if (field, btext) in leaf:
-                        m = leaf.postings(field, btext)
-                        m = getattr(m, "child", m)
-                        while m.is_active():
-                            blocks.append((m.block_min_length(), m.block_max_length()))
-                            if not hasattr(m, "_nextoffset") or m._lastblock:
-                                break
-                            m._goto(m._nextoffset)
-                stats[field, btext] = (info.min_length(), info.max_length(), info.max_weight(), blocks)
-    return stats
+        for leaf, _ in searcher.reader().leaf_readers():
+            n = leaf.doc_count_all()
+            docs = [(d, leaf.is_deleted(d), leaf.stored_fields(d)) for d in range(n)]
+            lengths = {f: [leaf.doc_field_length(d, f) for d in range(n)] for f in schema.scorable_names()}
+            columns = {f: list(leaf.column_reader(f, translate=False)) for f in schema.names() if schema[f].column_type}
+            terms = {}
+            for field, btext in leaf.all_terms():
+                info = leaf.term_info(field, btext)
+                matcher = leaf.postings(field, btext)
+                matcher = getattr(matcher, "child", matcher)  # deleted documents too
+                postings, blocks = [], []
+                while matcher.is_active():
+                    last = matcher.block_max_id()
+                    blocks.append(
+                        (matcher.block_min_length(), matcher.block_max_length(), matcher.block_max_weight(), last)
+                    )
+                    while matcher.is_active() and matcher.id() <= last:
+                        postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                        matcher.next()
+                terms[field, btext] = (
+                    (info.weight(), info.doc_frequency(), info.min_length(), info.max_length()),
+                    (info.max_weight(), info.min_id(), info.max_id()),
+                    postings,
+                    blocks,
+                )
+            contents.append((n, docs, lengths, columns, terms))
+    return contents
 
 
-def test_segment_lengths_equal_whoosh_reading_them_back(tmp_path, monkeypatch):
+def test_segment_writer_equals_whoosh_writer(tmp_path, monkeypatch):
+    """Postings, term statistics, per-posting-block statistics, stored fields, lengths and columns."""
+    from whoosh.writing import SegmentWriter
+
     import index.whoosh_engine as whoosh_engine
 
-    monkeypatch.setattr(whoosh_engine, "MERGE_FACTOR", 2)  # flushes and merges both
+    monkeypatch.setattr(whoosh_engine, "MERGE_FACTOR", 2)  # the third commit merges
     built = {}
-    for fast in (True, False):
-        monkeypatch.setattr(whoosh_engine, "FAST_SEGMENT_LENGTHS", fast)
-        eng = WhooshEngine.create(tmp_path / f"fast-{fast}")
-        for seed in (1, 2, 3):
-            with eng.writer() as writer:
-                writer.add_many(_docs(120, seed, f"s{seed}"))
-        built[fast] = _length_stats(eng)
+    for writer_class in (whoosh_engine.FastSegmentWriter, SegmentWriter):
+        monkeypatch.setattr(whoosh_engine.WhooshWriter, "segment_writer", writer_class)
+        eng = WhooshEngine.create(tmp_path / writer_class.__name__)
+        with eng.writer(fresh=True) as writer:
+            writer.add_many(_docs(300, 1, "a"))
+        with eng.writer() as writer:
+            writer.add_many(_docs(280, 2, "b"))  # with the 20 replacements: 300, the first one's size tier
+            writer.add_many(dataclasses.replace(d, body=d.body + " replaced") for d in _docs(20, 1, "a"))
+            writer.delete("a0100")
+        first = _index_contents(eng)
+        with eng.writer() as writer:
+            writer.add_many(_docs(30, 3, "c"))
+        built[writer_class] = (first, _index_contents(eng))
         eng.close()
-    assert built[True] == built[False] and len(built[True]) > 50
+    fast, plain = built.values()
+    assert fast == plain
+    segments = plain[0]
+    assert len(segments) == 2 and any(deleted for _, deleted, _ in segments[0][1])
+    assert max(len(blocks) for *_, blocks in segments[0][4].values()) > 1  # several blocks per term
+    assert len(plain[1]) == 1  # the third commit merged both (renumbering around deleted documents)
+
+
+def test_a_large_batch_is_committed_in_parts_with_the_same_answers(tmp_path, monkeypatch):
+    import index.whoosh_engine as whoosh_engine
+
+    docs = _docs(250, 4, "p")
+    answers = {}
+    for part in (100, 10_000):
+        monkeypatch.setattr(whoosh_engine, "SEGMENT_DOCS", part)
+        eng = WhooshEngine.create(tmp_path / str(part))
+        with eng.writer(fresh=True) as writer:
+            writer.add_many(docs)
+        assert eng.doc_count() == 250
+        segments = len(eng._current().leaves)
+        results = [eng.search(EngineQuery(node=parse_query(q), limit=20)) for q in QUERIES]
+        answers[part] = [(r.total, [i for i, _ in r.hits], r.facets) for r in results]
+        eng.close()
+        assert segments == (3 if part == 100 else 1)
+    assert answers[100] == answers[10_000]
+
+
+def test_position_encoding_equals_whoosh():
+    from whoosh.formats import Positions
+
+    from index.whoosh_segments import encode_positions
+
+    rng = random.Random(5)
+    cases = [[0], [7], [8191], [8192], [70_000], [3, 9], [0, 1, 2, 500, 100_000]]
+    cases += [sorted(rng.sample(range(5000), rng.randint(1, 40))) for _ in range(200)]
+    for positions in cases:
+        assert encode_positions(positions) == Positions().encode(positions)
 
 
 def test_fast_indexing_equals_the_analyzer_chain():
