@@ -12,8 +12,9 @@ deletions, TOC and merge machinery, and changes only how postings travel:
 
 * each field's postings are gathered per term, already in document order, so a
   flush sorts the terms (not every posting) and writes each term's blocks at once;
-* merging a segment reads its posting lists block by block into the same buffers,
-  instead of replaying them posting by posting through the pool;
+* merging streams each term's posting lists from the merged segments block by block,
+  instead of replaying them posting by posting through the pool (and only one term's
+  postings are in memory at a time);
 * a block is compressed only when that pays (``COMPRESS_MIN`` bytes and more),
   with a small zlib window; readers find the compression in each block's header, as
   Whoosh always stored it.
@@ -28,7 +29,7 @@ import zlib
 from array import array
 from operator import sub
 from pickle import dumps
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import (
@@ -42,6 +43,7 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -79,17 +81,16 @@ class FastSegmentWriter(SegmentWriter):
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self._postings: dict[str, dict[bytes, TermBuffer]] = {}
+        self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
 
-    def buffered_postings(self) -> int:
-        """How many postings wait in memory for the flush (to bound a writer's memory)."""
-        return sum(len(buffer[0]) for terms in self._postings.values() for buffer in terms.values())
-
     def add_document(self, **fields: Any) -> None:
         """Whoosh's ``add_document``, with each posting appended to its term's buffer."""
         self._check_state()
+        if self._merging:  # their documents are numbered after the new ones (as Whoosh's commit does it)
+            raise RuntimeError("documents cannot be added after segments to merge")
         perdocwriter = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
@@ -132,41 +133,47 @@ class FastSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
-        """Merging: a segment's posting lists read whole, renumbered, appended to the buffers."""
-        schema = self.schema
-        for fieldname in sorted(reader.indexed_field_names()):
-            if fieldname not in schema:
-                continue
-            terms = self._postings.setdefault(fieldname, {})
-            for tbytes in reader.lexicon(fieldname):
-                matcher = reader.postings(fieldname, tbytes)
-                ids, weights, values = _read_postings(matcher)
-                if docmap is None:
-                    ids = [startdoc + docnum for docnum in ids]
-                else:  # deleted documents have no new number
-                    kept = [i for i, docnum in enumerate(ids) if docnum in docmap]
-                    if not kept:
-                        continue
-                    ids = [docmap[ids[i]] for i in kept]
-                    weights = [weights[i] for i in kept]
-                    values = [values[i] for i in kept]
-                buffer = terms.get(tbytes)
-                if buffer is None:
-                    terms[tbytes] = (ids, weights, values)
-                else:
-                    buffer[0].extend(ids)
-                    buffer[1].extend(weights)
-                    buffer[2].extend(values)
+        """Merging: remember the segment; its posting lists are streamed term by term at the flush.
+
+        (Whoosh replays them posting by posting into the pool.)  Its files stay until the new TOC is
+        written, after the flush.
+        """
+        self._merging.append((reader.segment(), startdoc, docmap))
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         lengths = self.per_document_reader()
+        sources = [
+            MergeSource(SegmentReader(self.storage, self.schema, seg), start, docmap)
+            for seg, start, docmap in self._merging
+        ]
         try:
-            write_postings(self.fieldwriter, self.schema, lengths, self._postings)
+            write_postings(self.fieldwriter, self.schema, lengths, self._postings, sources)
         finally:
             lengths.close()
+            for source in sources:
+                source.reader.close()
         self._postings = {}
+        self._merging = []
         self.fieldwriter.close()
+
+
+class MergeSource(NamedTuple):
+    """A segment being merged: its reader, the new number of its first document, and the renumbering
+    around its deleted documents (None when it has none)."""
+
+    reader: Any
+    startdoc: int
+    docmap: dict[int, int] | None
+
+    def postings(self, fieldname: str, tbytes: bytes) -> TermBuffer:
+        """The term's postings in this segment with their new document numbers."""
+        ids, weights, values = _read_postings(self.reader.postings(fieldname, tbytes))
+        if self.docmap is None:
+            return [self.startdoc + docnum for docnum in ids], weights, values
+        docmap = self.docmap
+        kept = [i for i, docnum in enumerate(ids) if docnum in docmap]
+        return [docmap[ids[i]] for i in kept], [weights[i] for i in kept], [values[i] for i in kept]
 
 
 def _read_postings(matcher: Any) -> tuple[list[int], list[float], list[bytes]]:
@@ -197,14 +204,31 @@ def _read_postings(matcher: Any) -> tuple[list[int], list[float], list[bytes]]:
 
 
 def write_postings(
-    fieldwriter: W3FieldWriter, schema: Any, lengths: W3PerDocReader, postings: dict[str, dict[bytes, TermBuffer]]
+    fieldwriter: W3FieldWriter,
+    schema: Any,
+    lengths: W3PerDocReader,
+    postings: dict[str, dict[bytes, TermBuffer]],
+    sources: list[MergeSource],
 ) -> None:
-    """Write buffered postings in Whoosh's order (fields by name, terms by bytes) and W3 block format."""
+    """Write the buffered postings, then each merged segment's, in Whoosh's order and W3 block format.
+
+    Fields go by name and terms by bytes; within a term, the new documents come first and each
+    merged segment's after them (the document numbers the segment writer gave them).  Only one
+    term's postings are in memory at a time, however large the merge.
+    """
     blocklimit = fieldwriter._codec._blocklimit
     postfile = fieldwriter._postfile
     tindex = fieldwriter._tindex
-    for fieldname in sorted(postings):
-        terms = postings[fieldname]
+    fieldnames = set(postings)
+    for source in sources:
+        fieldnames.update(name for name in source.reader.indexed_field_names() if name in schema)
+    for fieldname in sorted(fieldnames):
+        buffered = postings.get(fieldname, {})
+        lexicons = [
+            set(source.reader.lexicon(fieldname)) if fieldname in source.reader.indexed_field_names() else set()
+            for source in sources
+        ]
+        terms = sorted(set(buffered).union(*lexicons))
         if not terms:
             continue
         fieldobj = schema[fieldname]
@@ -212,8 +236,16 @@ def write_postings(
         prefix = pack_ushort(fieldwriter._fieldid)
         fixed_size = fieldobj.format.fixed_value_size()
         field_lengths = _field_lengths(lengths, fieldname)
-        for tbytes in sorted(terms):
-            ids, weights, values = terms[tbytes]
+        for tbytes in terms:
+            ids, weights, values = buffered.get(tbytes) or ([], [], [])
+            for source, lexicon in zip(sources, lexicons, strict=True):
+                if tbytes in lexicon:
+                    more_ids, more_weights, more_values = source.postings(fieldname, tbytes)
+                    ids += more_ids
+                    weights += more_weights
+                    values += more_values
+            if not ids:  # every document with the term was deleted
+                continue
             terminfo = W3TermInfo()
             start = postfile.tell()
             postfile.write(WHOOSH3_HEADER_MAGIC)
