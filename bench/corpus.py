@@ -68,3 +68,44 @@ def corpus_stats(path: Path, sample: int = 2000) -> dict[str, float]:
             if n >= sample:
                 break
     return {"avg_words": round(words / max(n, 1), 1)}
+
+
+def replicate_store(source: Path, target: Path, size: int) -> int:
+    """A document store of ``size`` articles made of copies of ``source``'s, each copy with new ids and
+    URLs, for runs where extracting every copy again would only measure extraction again.
+
+    Returns the number of articles written.
+    """
+    import sqlite3
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(target.name + "*"):
+        stale.unlink()
+    db = sqlite3.connect(target)
+    try:
+        db.execute("ATTACH DATABASE ? AS src", (str(source),))
+        db.executescript(
+            "".join(f"{row[0]};\n" for row in db.execute("SELECT sql FROM src.sqlite_master WHERE sql IS NOT NULL"))
+        )
+        columns = [row[1] for row in db.execute("PRAGMA src.table_info(articles)")]
+        per_copy = db.execute("SELECT COUNT(*) FROM src.articles").fetchone()[0]
+        copies = -(-size // per_copy)
+        for copy in range(copies):
+            changed = (
+                {
+                    "id": f"id || '~{copy}'",
+                    "url": f"CASE WHEN url IS NULL THEN NULL ELSE url || '#newsdex-copy-{copy}' END",
+                    "indexed": "0",
+                }
+                if copy
+                else {"indexed": "0"}
+            )
+            select = ", ".join(changed.get(c, c) for c in columns)
+            limit = min(per_copy, size - copy * per_copy)
+            names = ", ".join(columns)
+            db.execute(f"INSERT INTO articles ({names}) SELECT {select} FROM src.articles ORDER BY id LIMIT {limit}")
+        db.execute("INSERT OR REPLACE INTO meta SELECT * FROM src.meta")
+        db.commit()
+        return db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    finally:
+        db.close()

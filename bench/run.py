@@ -349,7 +349,7 @@ def _child_main(payload: str) -> None:
 
 # -- the run ----------------------------------------------------------------------------------------
 def bench_size(args: argparse.Namespace, size: int, engines: list[str], queries: list[str]) -> dict[str, Any]:
-    from bench.corpus import build_corpus, corpus_stats
+    from bench.corpus import build_corpus, corpus_stats, replicate_store
 
     shared = Path(args.shared)
     corpus = build_corpus(shared, size, Path(args.workdir))
@@ -364,6 +364,20 @@ def bench_size(args: argparse.Namespace, size: int, engines: list[str], queries:
         if args.reuse and build_file.exists():
             build = json.loads(build_file.read_text())
             print(f"[{size}] {engine}: reusing the index built earlier", file=sys.stderr)
+        elif args.store_from:
+            source = Path(args.workdir) / f"data-{args.store_from}" / engine / "store.sqlite"
+            print(f"[{size}] {engine}: store from copies of {source.parent.name}'s, then rebuilding …", file=sys.stderr)
+            shutil.rmtree(data_root, ignore_errors=True)
+            copied = replicate_store(source, data_root / "store.sqlite", size)
+            rebuilt = in_child("rebuild", data_root=data_root, engine=engine)
+            build = {
+                "articles": copied,
+                "store_replicated_from": args.store_from,
+                "articles_per_s": None,
+                "index_mb": rebuilt["index_mb"],
+                "rebuild": rebuilt,
+            }
+            build_file.write_text(json.dumps(build, indent=2))
         else:
             print(f"[{size}] {engine}: ingesting {corpus.name} …", file=sys.stderr)
             build = in_child("ingest", corpus=corpus, data_root=data_root, engine=engine, jobs=args.jobs)
@@ -441,7 +455,7 @@ def table(results: dict[str, Any]) -> str:
                 (
                     size,
                     name,
-                    f"{b['articles_per_s']}",
+                    f"{b['articles_per_s']}" if b["articles_per_s"] else "(copied)",
                     f"{b['rebuild']['articles_per_s']}" if "rebuild" in b else "",
                     f"{b['index_mb']}",
                     f"{q.get('open_and_first_query_s', q['open_s'])}",
@@ -474,6 +488,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default=str(REPO / "bench" / "corpora"), help="corpora and indexes (git-ignored)")
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "bench.json"))
     parser.add_argument("--reuse", action="store_true", help="reuse indexes built by an earlier run; measure queries")
+    parser.add_argument(
+        "--store-from",
+        type=int,
+        help="instead of ingesting, fill each store with copies of the articles stored by the run of this size, "
+        "then time the rebuild (for 1M: ingest speed is the same as at 100k, only the index grows)",
+    )
     args = parser.parse_args(argv)
     if args.child:
         _child_main(args.child)
