@@ -25,8 +25,12 @@ Whoosh's own writer produces (``tests/test_whoosh_segments.py``).
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
 import zlib
 from array import array
+from itertools import accumulate
 from operator import sub
 from pickle import dumps
 from typing import Any, NamedTuple
@@ -36,13 +40,11 @@ from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
     W3FieldWriter,
-    W3LeafMatcher,
     W3PerDocReader,
     W3TermInfo,
     _lenfield,
 )
 from whoosh.columns import NumericColumn
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -79,6 +81,8 @@ class FastSegmentWriter(SegmentWriter):
     """A Whoosh ``SegmentWriter`` that buffers postings per field and term (see the module doc)."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
+        # Separate segment files: reading a compound file costs a Python-level call per small read.
+        kwargs.setdefault("compound", False)
         super().__init__(ix, **kwargs)
         self._postings: dict[str, dict[bytes, TermBuffer]] = {}
         self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
@@ -166,9 +170,27 @@ class MergeSource(NamedTuple):
     startdoc: int
     docmap: dict[int, int] | None
 
-    def postings(self, fieldname: str, tbytes: bytes) -> TermBuffer:
-        """The term's postings in this segment with their new document numbers."""
-        ids, weights, values = _read_postings(self.reader.postings(fieldname, tbytes))
+    def terms(self, fieldname: str) -> dict[bytes, bytes]:
+        """The field's terms and their stored term infos, read in key order (no hash lookup per term)."""
+        terms_reader = self.reader._terms
+        if fieldname not in terms_reader._fieldmap:
+            return {}
+        prefix = pack_ushort(terms_reader._fieldmap[fieldname])
+        found: dict[bytes, bytes] = {}
+        for key, info in terms_reader._tindex.items_from(prefix):
+            if not key.startswith(prefix):
+                break
+            found[key[len(prefix) :]] = info
+        return found
+
+    def postings(self, info: bytes, fixed_size: int | None) -> TermBuffer:
+        """The postings of the term with stored term info ``info``, renumbered for the new segment."""
+        flags, *_ = _TERM_INFO.unpack_from(info)
+        if flags:  # postings inlined in the term info
+            ids, weights, values = (list(part) for part in W3TermInfo.from_bytes(info).inlined_postings())
+        else:
+            offset, length = _EXTENT.unpack_from(info, _TERM_INFO.size)
+            ids, weights, values = parse_postings(self.reader._terms._postfile.get(offset, length), fixed_size)
         if self.docmap is None:
             return [self.startdoc + docnum for docnum in ids], weights, values
         docmap = self.docmap
@@ -176,31 +198,46 @@ class MergeSource(NamedTuple):
         return [docmap[ids[i]] for i in kept], [weights[i] for i in kept], [values[i] for i in kept]
 
 
-def _read_postings(matcher: Any) -> tuple[list[int], list[float], list[bytes]]:
-    """Every (docnum, weight, value) of one term in one segment, a block at a time."""
-    if isinstance(matcher, FilterMatcher):  # a reader with deletions: the docmap drops them
-        matcher = matcher.child
+_TERM_INFO = W3TermInfo._struct  # flags, weight, doc frequency, lengths, max weight, first and last id
+_EXTENT = struct.Struct("!qi")  # where the posting list starts in the postings file, and its length
+
+
+def parse_postings(data: bytes, fixed_size: int | None) -> TermBuffer:
+    """A term's whole posting list from its bytes in the postings file (all blocks, in memory).
+
+    Whoosh's matcher reads a block's header, info and data with separate small file reads; a merge
+    reads each term's extent once and decodes it here.
+    """
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a Whoosh 3 posting list")
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    if not isinstance(matcher, W3LeafMatcher):  # inlined postings
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            values.append(matcher.value() or b"")
-            matcher.next()
-        return ids, weights, values
-    while not matcher._atend:
-        matcher._read_ids()
-        matcher._read_weights()
-        matcher._read_values()
-        ids.extend(matcher._ids)
-        weights.extend(matcher._weights)
-        values.extend(b"" if v is None else v for v in matcher._values)
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return ids, weights, values
+    position = 4
+    while True:
+        (size,) = _BLOCK_SIZE.unpack_from(data, position)
+        position += _BLOCK_SIZE.size
+        block = io.BytesIO(data[position : position + abs(size)])
+        count, _, _, compression, _, _ = pickle.load(block)
+        payload = block.read()
+        gaps, block_weights, block_values = pickle.loads(zlib.decompress(payload) if compression else payload)
+        ids.extend(accumulate(gaps))
+        if block_weights is None or isinstance(block_weights, float):
+            weights.extend([1.0 if block_weights is None else block_weights] * count)
+        else:
+            weights.extend(block_weights)
+        if fixed_size is None or fixed_size < 0:
+            values.extend(block_values)
+        elif fixed_size == 0:
+            values.extend([b""] * count)
+        else:
+            values.extend(block_values[i : i + fixed_size] for i in range(0, len(block_values), fixed_size))
+        if size < 0:  # the last block
+            return ids, weights, values
+        position += size
+
+
+_BLOCK_SIZE = struct.Struct("!i")
 
 
 def write_postings(
@@ -224,11 +261,8 @@ def write_postings(
         fieldnames.update(name for name in source.reader.indexed_field_names() if name in schema)
     for fieldname in sorted(fieldnames):
         buffered = postings.get(fieldname, {})
-        lexicons = [
-            set(source.reader.lexicon(fieldname)) if fieldname in source.reader.indexed_field_names() else set()
-            for source in sources
-        ]
-        terms = sorted(set(buffered).union(*lexicons))
+        merged_terms = [source.terms(fieldname) for source in sources]
+        terms = sorted(set(buffered).union(*merged_terms))
         if not terms:
             continue
         fieldobj = schema[fieldname]
@@ -238,9 +272,10 @@ def write_postings(
         field_lengths = _field_lengths(lengths, fieldname)
         for tbytes in terms:
             ids, weights, values = buffered.get(tbytes) or ([], [], [])
-            for source, lexicon in zip(sources, lexicons, strict=True):
-                if tbytes in lexicon:
-                    more_ids, more_weights, more_values = source.postings(fieldname, tbytes)
+            for source, source_terms in zip(sources, merged_terms, strict=True):
+                info = source_terms.get(tbytes)
+                if info is not None:
+                    more_ids, more_weights, more_values = source.postings(info, fixed_size)
                     ids += more_ids
                     weights += more_weights
                     values += more_values
