@@ -9,7 +9,7 @@ facet "toggle" links are computed here once for every front end.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -131,6 +131,26 @@ class SearchQuery:
         current = self.filters.get(facet, ())
         values = tuple(v for v in current if v != value) if value in current else (*current, value)
         return replace(self, filters={**self.filters, facet: values}, page=1)
+
+    def toggle_query_strings(self, facet: str) -> Callable[[str], str]:
+        """``value → self.toggle(facet, value).query_string()``, prepared once for the facet.
+
+        A result page links every listed facet value (hundreds of them); building a new query
+        object for each link took about 6 ms a search, this a few microseconds a value.
+        """
+        current = self.filters.get(facet, ())
+        params = replace(self, filters={**self.filters, facet: ()}, page=1).to_params()
+        before = {"q", *FACET_FIELDS[: FACET_FIELDS.index(facet)]}
+        cut = sum(1 for name, _ in params if name in before)  # this facet's values go right after these
+        head, tail = urlencode(params[:cut]), urlencode(params[cut:])
+
+        def query_string(value: str) -> str:
+            if not value:  # an empty value is dropped on validation: let the query object decide
+                return self.toggle(facet, value).query_string()
+            values = tuple(v for v in current if v != value) if value in current else (*current, value)
+            return "&".join(part for part in (head, urlencode([(facet, v) for v in values]), tail) if part)
+
+        return query_string
 
     def with_page(self, page: int) -> SearchQuery:
         return replace(self, page=page)

@@ -137,19 +137,14 @@ class SearchService:
                     snippet_html=body_hl.snippet(article.text) if highlight else "",
                 )
             )
-        facet_counts = {
-            facet: [
-                FacetCount(value, count, q.is_selected(facet, value), q.toggle(facet, value).query_string())
-                for value, count in counts[: self.facet_limit]
-            ]
-            for facet, counts in result.facets.items()
-        }
-        # A selected value always shows, even when the current text query leaves it no match.
-        for facet, values in q.filters.items():
-            listed = {c.value for c in facet_counts.get(facet, [])}
-            for value in values:
-                if facet in facet_counts and value not in listed:
-                    facet_counts[facet].append(FacetCount(value, 0, True, q.toggle(facet, value).query_string()))
+        facet_counts = {}
+        for facet, counts in result.facets.items():
+            toggle = q.toggle_query_strings(facet)
+            listed = [FacetCount(v, n, q.is_selected(facet, v), toggle(v)) for v, n in counts[: self.facet_limit]]
+            # A selected value always shows, even when the current text query leaves it no match.
+            shown = {c.value for c in listed}
+            listed += [FacetCount(v, 0, True, toggle(v)) for v in q.filters.get(facet, ()) if v not in shown]
+            facet_counts[facet] = listed
         return SearchResult(
             query=q,
             total=result.total,

@@ -30,6 +30,25 @@ def test_toggle_adds_and_removes_and_resets_page():
     assert off.filters == {} and off.query_string() == "q=Idlib"
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "strike idlib", "page": "3"},
+        {"q": '"white helmets" & co', "outlet": ["RT", "BBC"], "actor": "Islamic State", "sort": "date"},
+        {"location": ["Jisr al-Shughur", "Idlib"], "month": "2017-04", "since": "2016", "per_page": "50"},
+        {"q": "ünïcode", "actor": ["Vladimir Putin"], "until": "2017-02", "page": "2"},
+    ],
+)
+def test_prepared_toggle_links_equal_toggling_the_query(params):
+    q = SearchQuery.from_params(params)
+    values = ["RT", "BBC", "Al Jazeera", "Islamic State", "Vladimir Putin", "Idlib", "2017-04", "a&b=c/d?e", ""]
+    for facet in ("outlet", "actor", "location", "month"):
+        toggle = q.toggle_query_strings(facet)
+        for value in values:
+            assert toggle(value) == q.toggle(facet, value).query_string(), (facet, value)
+
+
 def test_until_covers_the_whole_month():
     assert SearchQuery.from_params({"until": "2016-02"}).until == dt.date(2016, 2, 29)
 
