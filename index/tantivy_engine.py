@@ -27,7 +27,6 @@ import json
 import math
 import multiprocessing
 import os
-import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -42,7 +41,7 @@ import numpy as np
 import tantivy
 from tantivy import Occur, Query
 
-from index.analysis import TOKEN_PATTERN, analyse, stem
+from index.analysis import analyse, lowercase_words, stem
 from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
 from search.query import And, DateRange, FacetValue, MatchAll, Node, Not, Or, Phrase, Term
 
@@ -88,29 +87,17 @@ def _outdated(message: str) -> Exception:
 
 
 # -- analysis ---------------------------------------------------------------------------
-_WORD_RE = re.compile(TOKEN_PATTERN)
-_ASCII_WORD_RE = re.compile(TOKEN_PATTERN, re.ASCII)
-
-
 class _StemCache(dict[str, str]):
-    """word → stem of the lowercased word; a plain dict so lookups stay in C while indexing."""
+    """Lowercased word → stem; a plain dict so lookups stay in C while indexing."""
 
     def __missing__(self, word: str) -> str:
-        term = self[word] = stem(word.lower())
+        term = self[word] = stem(word)
         return term
 
 
 def analysed(text: str, cache: _StemCache) -> str:
-    """``analyse(text)`` as space-separated terms, for tantivy's whitespace tokenizer.
-
-    ASCII text may be lowercased before splitting (that changes neither the words nor their
-    boundaries), which is much faster; other text is split first, exactly as ``analyse`` does.
-    """
-    if text.isascii():
-        words = _ASCII_WORD_RE.findall(text.lower())
-    else:
-        words = _WORD_RE.findall(text)
-    return " ".join(map(cache.__getitem__, words))
+    """``analyse(text)`` as space-separated terms, for tantivy's whitespace tokenizer."""
+    return " ".join(map(cache.__getitem__, lowercase_words(text)))
 
 
 def _unique(values: Iterable[str]) -> list[str]:
