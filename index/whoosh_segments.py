@@ -273,7 +273,7 @@ def write_postings(
         fixed_size = fieldobj.format.fixed_value_size()
         field_lengths = _field_lengths(lengths, fieldname)
         for tbytes in terms:
-            ids, weights, values = buffered.get(tbytes) or ([], [], [])
+            ids, weights, values = buffered.pop(tbytes, None) or ([], [], [])  # released once written
             for source, source_terms in zip(sources, merged_terms, strict=True):
                 info = source_terms.get(tbytes)
                 if info is not None:
