@@ -108,7 +108,6 @@ _BARE_ADDRESS = re.compile(
 )
 # "News / Russia", "Home > World > Middle East": short segments joined by separators.
 _BREADCRUMB = re.compile(r"^[\w&'’. -]{1,30}(?:\s+[/>»›|]\s+[\w&'’. -]{1,30}){1,5}$")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[a-z0-9)\"”’][.!?])\s+(?=[A-Z“\"‘'])")
 _QUOTE_CHARS = '“”"«»'
 
@@ -118,18 +117,37 @@ _MAX_SUBHEAD_WORDS = 12
 _MAX_LABEL_WORDS = 6
 
 
+def _collapse_spaces(line: str) -> str:
+    """``" ".join(line.split())``, skipping the split for lines that already have single spaces only.
+
+    Every white-space character except the space is non-printable, so such a line is printable.
+    """
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return " ".join(line.split())
+
+
 def _norm(line: str) -> str:
     """Comparable form: unicode-normalised, no-break spaces unified, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", line).split())
+    # Line by line, so that lines which already have single spaces skip the split (see _collapse_spaces).
+    return " ".join(filter(None, map(_collapse_spaces, unicodedata.normalize("NFKC", line).split("\n"))))
 
 
 def _words(line: str) -> int:
     return len(line.split())
 
 
+_CLOSERS = "\"'”’)]"
+
+
 def _is_sentence(line: str) -> bool:
-    """Ends like prose: full stop, question or exclamation mark (possibly inside a closing quote)."""
-    return bool(_SENTENCE_END.search(line))
+    r"""Ends like prose: full stop, question or exclamation mark (possibly inside a closing quote).
+
+    The test ``re.search(r"[.!?…][\"'”’)\]]*$", line)``, made from the end of the line, not at every offset.
+    """
+    if line.endswith("\n"):  # "$" also matches before a final newline
+        line = line[:-1]
+    return line.rstrip(_CLOSERS)[-1:] in (".", "!", "?", "…")
 
 
 def _sentence_count(line: str) -> int:
@@ -152,17 +170,60 @@ def _caption_like(line: str) -> bool:
     return bool(_FULL_DATE.search(line) or _CAPTION_VERB.search(line))
 
 
+# re.IGNORECASE matches "İ" and "ı" to "i", which case folding leaves apart (it does take "ſ" for "s").
+_IGNORECASE_EXTRAS = str.maketrans({"\u0130": "i", "\u0131": "i"})
+
+
+# Every _OWN_ADDRESS match contains one of these (lower-cased): a substring test is far cheaper than a search.
+_OWN_ADDRESS_NEEDLES = (
+    "be accessed at",
+    "alternate ",
+    "mirror site",
+    "site is",
+    "site at",
+    "visit our ",
+    "visit us at ",
+)
+_BREADCRUMB_SEPARATORS = ("/", ">", "»", "›", "|")
+
+
+def _may_name_address(text: str, folded: str | None = None) -> bool:
+    """False when ``text`` cannot hold an _OWN_ADDRESS match; ``folded`` is ``text.casefold()`` if known.
+
+    Case folding turns every character that re.IGNORECASE matches to an ASCII letter into that
+    letter, except "İ" and "ı", so the needles show in the folded text wherever the pattern can match.
+    """
+    if "\u0130" in text or "\u0131" in text:
+        folded = text.translate(_IGNORECASE_EXTRAS).casefold()
+    elif folded is None:
+        folded = text.casefold()
+    return any(needle in folded for needle in _OWN_ADDRESS_NEEDLES)
+
+
 def _is_promo(line: str) -> bool:
-    if _PROMO_PREFIX.match(line) or _PROMO_LINE.match(line) or _OWN_ADDRESS.search(line):
+    return _promo(line, _words(line), _is_sentence(line), _may_name_address(line))
+
+
+def _promo(line: str, words: int, sentence: bool, may_name_address: bool) -> bool:
+    """:func:`_is_promo` given facts about the line that the caller may know already."""
+    if _PROMO_PREFIX.match(line) or _PROMO_LINE.match(line):
         return True
-    if _BARE_ADDRESS.match(line) or (_BREADCRUMB.match(line) and not _is_sentence(line)):
+    if may_name_address and _OWN_ADDRESS.search(line):
         return True
-    return _words(line) <= _MAX_LABEL_WORDS and not _is_sentence(line) and bool(_PLATFORMS.search(line))
+    if " " not in line and _BARE_ADDRESS.match(line):  # no alternative of the pattern matches a space
+        return True
+    if not sentence and any(sep in line for sep in _BREADCRUMB_SEPARATORS) and _BREADCRUMB.match(line):
+        return True
+    return words <= _MAX_LABEL_WORDS and not sentence and bool(_PLATFORMS.search(line))
 
 
 def _is_heading(line: str, max_words: int) -> bool:
+    return _heading(line, _words(line), _is_sentence(line), max_words)
+
+
+def _heading(line: str, words: int, sentence: bool, max_words: int) -> bool:
     """Short, capitalised, not ending like a sentence: a headline or a subhead."""
-    if _words(line) > max_words or _is_sentence(line) or line.endswith((":", ",", ";")):
+    if words > max_words or sentence or line.endswith((":", ",", ";")):
         return False
     first = line.lstrip("‘'“\"([")[:1]
     return bool(first) and (first.isupper() or first.isdigit())
@@ -185,38 +246,49 @@ def clean_plain_text(raw: str) -> CleanText:
        sentence directly after the title is the dek, a short non-sentence followed by body
        is a subhead.
     """
-    lines = [_norm(x) for x in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    items = [x for x in lines if x]
+    # NFKC never joins or produces line breaks, so the whole text is normalised at once, then each line.
+    text = unicodedata.normalize("NFKC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    items = [line for line in map(_collapse_spaces, text.split("\n")) if line]
     n = len(items)
-    boiler = [False] * n
+    # Per-line facts the rules below ask for again and again. Lines are normalised: one space between words.
+    words = [line.count(" ") + 1 for line in items]
+    sentence = [_is_sentence(line) for line in items]
+    credit = [words[i] <= _MAX_LABEL_WORDS and bool(_CREDIT_LINE.match(line)) for i, line in enumerate(items)]
+    # Case-folded in one call (no character folds to or from a line break): the keys under which
+    # repeated lines meet below, and the address pre-check (if it fails, no line needs the test).
+    joined = "\n".join(items)
+    folded = joined.casefold()
+    address = _may_name_address(joined, folded)
+    boiler = [
+        credit[i]
+        or _looks_like_caption(line)
+        or _promo(line, words[i], sentence[i], address and _may_name_address(line))
+        for i, line in enumerate(items)
+    ]
 
-    for i, line in enumerate(items):
-        if _is_credit(line) or _looks_like_caption(line) or _is_promo(line):
-            boiler[i] = True
-
-    for i, line in enumerate(items):
-        if not _is_credit(line):
+    for i in range(n):
+        if not credit[i]:
             continue
         for j in (i - 1, i + 1):
             if 0 <= j < n and not boiler[j] and _caption_like(items[j]):
                 boiler[j] = True
 
     seen: dict[str, list[int]] = {}
-    for i, line in enumerate(items):
-        seen.setdefault(line.casefold(), []).append(i)
+    for i, key in enumerate(folded.split("\n")):
+        seen.setdefault(key, []).append(i)
     for idxs in seen.values():
         if len(idxs) < 2:
             continue
-        long_para = _sentence_count(items[idxs[0]]) > 2 and _words(items[idxs[0]]) > 60
+        long_para = _sentence_count(items[idxs[0]]) > 2 and words[idxs[0]] > 60
         for k in idxs[1:] if long_para else idxs:
-            if boiler[k] or _caption_like(items[k]) or _words(items[k]) <= _MAX_DEK_WORDS or not long_para:
+            if boiler[k] or _caption_like(items[k]) or words[k] <= _MAX_DEK_WORDS or not long_para:
                 boiler[k] = True
 
     # A bare address after an "alternate addresses" line, and everything short after the last
     # real paragraph, belongs to the page footer.
-    last_body = max((i for i in range(n) if not boiler[i] and _is_sentence(items[i])), default=-1)
+    last_body = max((i for i in range(n) if not boiler[i] and sentence[i]), default=-1)
     for i in range(last_body + 1, n):
-        if not _is_sentence(items[i]) and _words(items[i]) <= _MAX_SUBHEAD_WORDS:
+        if not sentence[i] and words[i] <= _MAX_SUBHEAD_WORDS:
             boiler[i] = True
 
     title: str | None = None
@@ -225,26 +297,27 @@ def clean_plain_text(raw: str) -> CleanText:
     subheads: list[str] = []
     kept = [i for i in range(n) if not boiler[i]]
     start = 0
-    if kept and _is_heading(items[kept[0]], _MAX_TITLE_WORDS) and len(kept) > 1:
-        title = items[kept[0]]
+    first = kept[0] if kept else -1
+    if kept and _heading(items[first], words[first], sentence[first], _MAX_TITLE_WORDS) and len(kept) > 1:
+        title = items[first]
         start = 1
         nxt = kept[1]
         # The dek sits directly under the headline: nothing dropped between them.
         if (
-            nxt == kept[0] + 1
-            and _is_sentence(items[nxt])
+            nxt == first + 1
+            and sentence[nxt]
             and _sentence_count(items[nxt]) == 1
-            and _words(items[nxt]) <= _MAX_DEK_WORDS
+            and words[nxt] <= _MAX_DEK_WORDS
             and len(kept) > 2
         ):
             dek = items[nxt]
             start = 2
     for pos in range(start, len(kept)):
-        line = items[kept[pos]]
-        followed_by_body = pos + 1 < len(kept) and _is_sentence(items[kept[pos + 1]])
-        if followed_by_body and _is_heading(line, _MAX_SUBHEAD_WORDS):
-            subheads.append(line)
-        paragraphs.append(line)
+        i = kept[pos]
+        followed_by_body = pos + 1 < len(kept) and sentence[kept[pos + 1]]
+        if followed_by_body and _heading(items[i], words[i], sentence[i], _MAX_SUBHEAD_WORDS):
+            subheads.append(items[i])
+        paragraphs.append(items[i])
     removed = [items[i] for i in range(n) if boiler[i]]
     return CleanText(title=title, dek=dek, paragraphs=paragraphs, subheads=subheads, removed=removed)
 
@@ -265,36 +338,70 @@ _LEAD_DATELINE = re.compile(
     rf"(?:\s*(?:Get short URL)(?:\s+\d+){{0,4}})?[\s.:|-]*",
     re.IGNORECASE,
 )
+
+
+@dataclass(frozen=True)
+class _Inline:
+    """A pattern for inline leftovers and the lower-cased words it cannot match without."""
+
+    needles: tuple[str, ...]
+    pattern: re.Pattern[str]
+    ends: tuple[str, ...] = ()  # if given, every match ends the text with one of these (white space aside)
+    # If given, every match is white space and then this text: the search starts at the first one, not at 0.
+    anchor: str = ""
+
+
 # Teasers and widgets that a page inlines into the story text, each after the lowercased words it
 # cannot match without: a substring test is ~100× cheaper than a regex trying every position of a text.
-_INLINE_PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [
+_INLINE_PATTERNS: list[_Inline] = [
     # "Read more here Syrian miracle baby saver killed in Aleppo" - a linked headline (Title Case run).
-    (
+    _Inline(
         ("read more",),
         re.compile(
             r"\s*\bRead more(?: here| on [A-Z][\w ]{0,40}? here)?\b(?:\s*:)?(?:\s+[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,14})?"
             r"(?=\s+(?:(?:The|A|An|In|On|At|He|She|It|They|We|But|And)\s|[\"“]))"
         ),
+        anchor="Read more",
     ),
-    (("read more", "read also"), re.compile(r"\s*\bRead (?:more|also)\s*:?\s*$", re.IGNORECASE)),
-    (
+    _Inline(("read more", "read also"), re.compile(r"\s*\bRead (?:more|also)\s*:?\s*$", re.IGNORECASE)),
+    _Inline(
         ("community standards",),
         re.compile(r"\s*(?:\.\.\.\s*)?(?:\d+\s+)*Tags\b.{0,200}?Community standards.*$", re.DOTALL),
     ),
-    (
+    _Inline(
         ("comment via facebook",),
         re.compile(r"\s*(?:Community standards)?Discussion\s*Comment via Facebook.*$", re.DOTALL),
     ),
-    (("comment via ",), re.compile(r"\s*\bComment via (?:Facebook|Sputnik News|Twitter).*$", re.DOTALL)),
-    (("like follow",), re.compile(r"\s*\bSUBSCRIBE\b.{0,400}?\bLike Follow\b.*$", re.DOTALL)),
-    (("like follow",), re.compile(r"\s*\bLike Follow\b.*$", re.DOTALL)),
-    (("copyright",), re.compile(r"\s*\bCopyright\s*(?:©\s*)?\d{4}\b.*$", re.DOTALL)),
-    (("and agencies",), re.compile(r"\s*\(?\bSource\s*:?\s*[\w .'’-]{2,60}?\band agencies\)?\.?\s*$")),
-    (("(source:",), re.compile(r"\s*\(Source:\s*[^()]{2,80}\)\s*(?:Twitter|Facebook)?\s*$")),
-    (("our standards",), re.compile(r"\s*\bOur Standards\s*:\s*The Thomson Reuters Trust Principles\.?\s*$")),
-    (
+    _Inline(
+        ("comment via ",),
+        re.compile(r"\s*\bComment via (?:Facebook|Sputnik News|Twitter).*$", re.DOTALL),
+        anchor="Comment via ",
+    ),
+    _Inline(
+        ("like follow",), re.compile(r"\s*\bSUBSCRIBE\b.{0,400}?\bLike Follow\b.*$", re.DOTALL), anchor="SUBSCRIBE"
+    ),
+    _Inline(("like follow",), re.compile(r"\s*\bLike Follow\b.*$", re.DOTALL), anchor="Like Follow"),
+    _Inline(("copyright",), re.compile(r"\s*\bCopyright\s*(?:©\s*)?\d{4}\b.*$", re.DOTALL), anchor="Copyright"),
+    _Inline(
+        ("and agencies",),
+        re.compile(r"\s*\(?\bSource\s*:?\s*[\w .'’-]{2,60}?\band agencies\)?\.?\s*$"),
+        ends=("and agencies", "and agencies.", "and agencies)", "and agencies)."),
+    ),
+    _Inline(
+        ("(source:",),
+        re.compile(r"\s*\(Source:\s*[^()]{2,80}\)\s*(?:Twitter|Facebook)?\s*$"),
+        anchor="(Source:",
+    ),
+    _Inline(
+        ("our standards",),
+        re.compile(r"\s*\bOur Standards\s*:\s*The Thomson Reuters Trust Principles\.?\s*$"),
+        ends=("Trust Principles", "Trust Principles."),
+        anchor="Our Standards",
+    ),
+    _Inline(
         ("english bulletin", "twitter", "facebook"),
         re.compile(r"(?<=[.!?)\"”])\s*(?:English bulletin|Twitter|Facebook)\s*$"),
+        ends=("English bulletin", "Twitter", "Facebook"),
     ),
 ]
 
@@ -305,7 +412,9 @@ def _strip_repeated_title(text: str, title: str) -> tuple[str, str | None]:
     if len(t) < 12:
         return text, None
     head = text.lstrip()
-    if head.casefold().startswith(t.casefold()):
+    folded = t.casefold()
+    # Case folding never shortens a character, so the head's first len(folded) characters decide.
+    if head[: len(folded)].casefold().startswith(folded):
         rest = head[len(t) :]
         if not rest or rest[0] in " .:-|\n":
             return rest.lstrip(" .:-|\n"), head[: len(t)]
@@ -334,10 +443,18 @@ def strip_inline_leftovers(text: str, title: str | None = None) -> tuple[str, li
     while changed:
         changed = False
         lowered = out.lower()
-        for needles, pat in _INLINE_PATTERNS:
-            if not any(needle in lowered for needle in needles):
+        for rule in _INLINE_PATTERNS:
+            if not any(needle in lowered for needle in rule.needles):
                 continue
-            m = pat.search(out)
+            if rule.ends and not out.rstrip().endswith(rule.ends):
+                continue
+            start = 0
+            if rule.anchor:
+                at = out.find(rule.anchor)
+                if at < 0:
+                    continue
+                start = len(out[:at].rstrip())  # the white space before the anchor may open the match
+            m = rule.pattern.search(out, start)
             if m and m.group(0).strip():
                 removed.append(m.group(0).strip())
                 out = " ".join((out[: m.start()] + " " + out[m.end() :]).split())

@@ -59,8 +59,9 @@ _FUTURE_CUE = re.compile(
     r"|until|deadline)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.!?]*(?:[.!?]+|$)")
-_FOUR_DIGITS = re.compile(r"\d{4}")
+_SENTENCE_END = re.compile(r"[.!?]+")
+# As \d{4}; spelt out, the pattern starts with a character class, which lets the engine skip to digits.
+_FOUR_DIGITS = re.compile(r"\d\d\d\d")
 _URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|[-_.]|$)")
 _DATELINE_WINDOW = 100
 
@@ -113,21 +114,53 @@ def _dateline(text: str) -> dt.date | None:
     return None
 
 
+def _year_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that hold a four-digit number, in order.
+
+    A sentence is a piece of ``re.finditer(r"[^.!?]*(?:[.!?]+|$)", text)``: it runs from the end of
+    one run of [.!?] through the next run (or the end of the text). Every full date has a four-digit
+    year, so only these sentences can hold one, and each is found from its number without reading
+    the sentences before it.
+    """
+    out = []
+    end = 0  # where the last piece found ends, always a piece boundary
+    for number in _FOUR_DIGITS.finditer(text):
+        at = number.start()
+        if at < end:
+            continue  # in the piece just taken
+        start = max(end, text.rfind(".", end, at) + 1, text.rfind("!", end, at) + 1, text.rfind("?", end, at) + 1)
+        stop = _SENTENCE_END.search(text, number.end())
+        end = stop.end() if stop else len(text)
+        out.append(text[start:end])
+    return out
+
+
 def _event_dates(text: str) -> list[dt.date]:
     """Full dates outside sentences that talk about the future."""
     out = []
-    for sent in _SENTENCE.finditer(text):
-        s = sent.group(0)
-        if not _FOUR_DIGITS.search(s):  # every full date has a four-digit year: skip the costly pattern
-            continue
+    for s in _year_sentences(text):
         for pos, d in find_full_dates(s):
             if not _FUTURE_CUE.search(s[:pos]):
                 out.append(d)
     return out
 
 
+# Every weekday name ends in "day", this many characters after its start (Mon-, Fri-, Sun- 3; Tues- 4; ...).
+_WEEKDAY_STEMS = (3, 4, 5, 6)
+
+
 def _weekdays(text: str) -> list[int]:
-    return [_WEEKDAYS[m.group("wd")[:3].lower()] for m in _WEEKDAY_MENTION.finditer(text)]
+    """The weekdays of ``_WEEKDAY_MENTION.finditer(text)``, trying the pattern only where a "day" allows a name."""
+    out = []
+    at = text.find("day")
+    while at >= 0:
+        for stem in _WEEKDAY_STEMS:
+            m = _WEEKDAY_MENTION.match(text, at - stem) if at >= stem else None
+            if m is not None:
+                out.append(_WEEKDAYS[m.group("wd")[:3].lower()])
+                break
+        at = text.find("day", at + 3)
+    return out
 
 
 def date_from_text(text: str, reference: dt.date | None = None) -> DateInfo:
@@ -137,17 +170,19 @@ def date_from_text(text: str, reference: dt.date | None = None) -> DateInfo:
     stated = _dateline(text)
     if stated is not None:
         return DateInfo(stated, "published", "text:dateline")
-    weekdays = _weekdays(text)
     events = _event_dates(text)
     if events:
         bound = max(events)
+        weekdays = _weekdays(text)
         if weekdays:
             resolved = [bound + dt.timedelta(days=(wd - bound.weekday()) % 7) for wd in weekdays]
             return DateInfo(max(resolved), "inferred", "text:latest-date+weekday")
         return DateInfo(bound, "inferred", "text:latest-date")
-    if reference is not None and weekdays:
-        resolved = [reference - dt.timedelta(days=(reference.weekday() - wd) % 7) for wd in weekdays]
-        return DateInfo(max(resolved), "inferred", "reference+weekday")
+    if reference is not None:  # weekdays are only read when they can be used
+        weekdays = _weekdays(text)
+        if weekdays:
+            resolved = [reference - dt.timedelta(days=(reference.weekday() - wd) % 7) for wd in weekdays]
+            return DateInfo(max(resolved), "inferred", "reference+weekday")
     return DateInfo.unknown()
 
 

@@ -20,7 +20,7 @@ import bisect
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,7 +223,6 @@ _NEXT_WORD = re.compile(r"\s*([A-Za-z][\w-]*)")
 _POSSESSIVE_GAP = re.compile(r"(?:'s|\u2019s|s)?\s+(?:[a-z-]+\s+){0,2}")
 _DATELINE_AFTER = re.compile(r"\s*(?:,|\(|-|\u2013|\u2014|:)")
 _FROM_DISTANCE = re.compile(r"\d\)?\s*(?:\w+\s*)?\)?\s*from\s*$")
-_LOWER_WORD = re.compile(r"\b[a-z]+\b")
 _ALPHA_WORD = re.compile(r"[A-Za-z]+")
 _SPACE_OR_DASH = re.compile(r"[ -]")
 _PLACE_PREP_BEFORE = re.compile(r"\b(?:in|at|near|of|from|to)\s+$")
@@ -245,8 +244,9 @@ _CREDIT_LINE = re.compile(r"(?:(?:photo|picture|image|credit|source|file)s?\s*[:
 #   name, so the name starts at a word start within the few words before the cue (``_starts_before``);
 # * _PLACE_PATTERNS[0] starts with its cue ("village of ");
 # * _CAP_SPAN starts with a capital followed by a small letter or an apostrophe, or with "al-" & co.
-# One Aho-Corasick pass finds the cues; every string an alternative of _TITLE, _SPEECH, _PLACE_BEFORE
-# or _PLACE_AFTER can match starts with one of these keys (tests/test_entities.py checks it).
+# One Aho-Corasick pass over the folded text finds the cues (with the acronyms; see _cue_starts); every
+# string an alternative of _TITLE, _SPEECH, _PLACE_BEFORE or _PLACE_AFTER can match starts with one of
+# these keys (tests/test_entities.py checks it).
 _TITLE_HEADS = [
     *"Maj Lieutenant Brigadier Lt Gen Col Capt Admiral Sergeant President Prime Minister Secretary Ambassador "
     "Sen Rep. Dr Mr Ms Sheikh King Prince Emir Ayatollah".split(),
@@ -291,15 +291,36 @@ _TOKEN_HEAD = re.compile(r"[A-Z\u00c0-\u00dd][a-z\u00df-\u00ff']")  # "Mc", "O'"
 _PARTICLE_SET = frozenset(_PARTICLE_WORDS)
 
 
-def _cue_automaton() -> ahocorasick.Automaton:
+# The automaton finds a node's child for the next character by a linear scan of the children in the
+# order they were added, so keys are added common letters first: every step through prose gets cheaper.
+_COMMON_LETTERS = " etaoinsrhldcumfpgwybvkxjqz"
+_LETTER_RANK = {
+    **{c: i for i, c in enumerate(_COMMON_LETTERS)},
+    **{c.upper(): len(_COMMON_LETTERS) + i for i, c in enumerate(_COMMON_LETTERS) if c != " "},
+}
+
+
+def _common_letters_first(key: str) -> tuple[int, ...]:
+    """Sort key for automaton keys: each character by its rank (small letters, then capitals, then the rest)."""
+    return tuple(_LETTER_RANK.get(c, len(_LETTER_RANK)) for c in key)
+
+
+_NO_CUE = -1
+
+
+def _case_sensitive_automaton(acronyms: Iterable[str] = ()) -> ahocorasick.Automaton:
+    """The cue keys and ``acronyms`` in one automaton: one pass over the folded text finds both.
+
+    Values are (length, key, cue kind or _NO_CUE).
+    """
     automaton = ahocorasick.Automaton()
-    for key, kind in _CUE_KEYS.items():
-        automaton.add_word(key, (kind, len(key)))
+    for key in sorted({*_CUE_KEYS, *acronyms}, key=_common_letters_first):
+        automaton.add_word(key, (len(key), key, _CUE_KEYS.get(key, _NO_CUE)))
     automaton.make_automaton()
     return automaton
 
 
-_CUES = _cue_automaton()
+_CUES = _case_sensitive_automaton()
 
 
 @dataclass
@@ -329,7 +350,7 @@ class EntityExtractor:
             self._register(entry)
         self._possessive = self._possessives()
         self._ci = self._automaton(self._alias.keys() | self._context.keys() | self._possessive.keys())
-        self._cs = self._automaton(self._acronym.keys())
+        self._cs = _case_sensitive_automaton(self._acronym.keys())
         self._geo: GeoIndex | None = None
         self._table_places = [
             e for e in self.entries.values() if e.is_place and e.lat is not None and e.lon is not None
@@ -381,7 +402,7 @@ class EntityExtractor:
     @staticmethod
     def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
-        for key in keys:
+        for key in sorted(keys, key=_common_letters_first):
             automaton.add_word(key, (len(key), key))
         if len(automaton):
             automaton.make_automaton()
@@ -474,6 +495,10 @@ class EntityExtractor:
         return sorted((c.start, c.end) for c in self._select(self._table_candidates(text), len(text)))
 
     def _table_candidates(self, text: str) -> list[_Candidate]:
+        return self._scan(text)[0]
+
+    def _scan(self, text: str) -> tuple[list[_Candidate], list[list[int]]]:
+        """Alias-table candidates, and where the cues are (as :func:`_cue_starts`), from the same folded text."""
         folded, back = _fold_keep_offsets(text)
         lowered = _lower_same_len(folded)
         n = len(folded)
@@ -499,13 +524,18 @@ class EntityExtractor:
                         continue
                 entry, via, choices = ci_keys[key]
                 cands.append(_Candidate(os_, oe, entry, via, choices))
-        if len(self._cs):
-            for end_idx, (length, key) in self._cs.iter(folded):
-                s, e = end_idx - length + 1, end_idx + 1
-                if bounded(s, e) and not _shouting(folded, s, e, self._acronym):
-                    os_, oe = span(s, e)
-                    cands.append(_Candidate(os_, oe, self._acronym[key], "acronym"))
-        return cands
+        cues = _no_cues()
+        acronyms = self._acronym
+        for end_idx, (length, key, cue) in self._cs.iter(folded):
+            s, e = end_idx - length + 1, end_idx + 1
+            if cue != _NO_CUE:
+                cues[cue].append(back[s] if back is not None else s)
+            if key in acronyms and bounded(s, e) and not _shouting(folded, s, e, acronyms):
+                os_, oe = span(s, e)
+                cands.append(_Candidate(os_, oe, acronyms[key], "acronym"))
+        for starts in cues:
+            starts.sort()  # the automaton reports by end offset
+        return cands, cues
 
     @functools.cached_property
     def _ci_keys(self) -> dict[str, tuple[Entry | None, str, tuple[Entry, ...]]]:
@@ -535,12 +565,12 @@ class EntityExtractor:
         return sorted(chosen, key=lambda c: c.start)
 
     def _extract_segment(self, text: str, headline: bool = False) -> list[Mention]:
-        chosen = [c for c in self._select(self._table_candidates(text), len(text)) if not self._is_credit(text, c)]
+        candidates, cues = self._scan(text)
+        chosen = [c for c in self._select(candidates, len(text)) if not self._is_credit(text, c)]
         taken = bytearray(len(text))
         for c in chosen:
             taken[c.start : c.end] = b"\x01" * (c.end - c.start)
-        lower_words = set(_LOWER_WORD.findall(text))
-        cues = _cue_starts(text)
+        lower_words = _LowerWords(text)
         if not headline:  # Title Case headlines make every word look like a name
             chosen += self._people(text, taken, lower_words, cues)
         chosen += self._places(text, taken, lower_words, cues)
@@ -641,7 +671,9 @@ class EntityExtractor:
                 out.append(_Candidate(c.start, c.end, self.entries[name], "context"))
         return out
 
-    def _people(self, text: str, taken: bytearray, lower_words: set[str], cues: list[list[int]]) -> list[_Candidate]:
+    def _people(
+        self, text: str, taken: bytearray, lower_words: Container[str], cues: list[list[int]]
+    ) -> list[_Candidate]:
         """Titled and quoted names the table does not know, then their bare surnames."""
         found: list[_Candidate] = []
         for number, (pattern, starts) in enumerate(zip(_PERSON_PATTERNS, _person_starts(text, cues), strict=True)):
@@ -661,15 +693,14 @@ class EntityExtractor:
             surname = person.entry.name.split()[-1] if person.entry else ""
             if len(surname) < 4 or surname in _GIVEN_NAMES or surname.lower() in lower_words:
                 continue
-            for match in _matches_at(_word_pattern(surname), text, _occurrences(text, surname)):
-                s, e = match.span()
+            for s, e in _word_spans(text, surname):
                 if any(taken[s:e]) or _CAP_WORD_BEFORE.search(text[max(0, s - 30) : s]):
                     continue
                 taken[s:e] = b"\x01" * (e - s)
                 found.append(_Candidate(s, e, person.entry, "person"))
         return found
 
-    def _plausible_person(self, name: str, lower_words: set[str]) -> bool:
+    def _plausible_person(self, name: str, lower_words: Container[str]) -> bool:
         caps = [t for t in _SPACE_OR_DASH.split(name) if t[:1].isupper()]
         if len(caps) < 2 or any(t in _NAME_STOP for t in caps):
             return False
@@ -699,7 +730,9 @@ class EntityExtractor:
                 i = key.find(" ", i + 1)
         return tails
 
-    def _places(self, text: str, taken: bytearray, lower_words: set[str], cues: list[list[int]]) -> list[_Candidate]:
+    def _places(
+        self, text: str, taken: bytearray, lower_words: Container[str], cues: list[list[int]]
+    ) -> list[_Candidate]:
         """Places named by a cue ('the village of X', 'X province') or found in GeoNames."""
         found: list[_Candidate] = []
         for pattern, starts in zip(_PLACE_PATTERNS, _place_starts(text, cues), strict=True):
@@ -724,10 +757,12 @@ class EntityExtractor:
             if b <= a:
                 continue
             s, e = match.start() + a, match.start() + b
-            if any(taken[s:e]) or (single is not None and single in lower_words):
+            if any(taken[s:e]):
                 continue
+            # A word the article also writes in lower case is no place; asked only of the few places found,
+            # as the (memoised) place lookup is cheaper than looking for the word in the text.
             entry = self._place_entry(surface, context=None, start=s, text=text)
-            if entry is not None:
+            if entry is not None and not (single is not None and single in lower_words):
                 taken[s:e] = b"\x01" * (e - s)
                 found.append(_Candidate(s, e, entry, "geo"))
         return found
@@ -805,11 +840,25 @@ class EntityExtractor:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+def _no_cues() -> list[list[int]]:
+    return [[] for _ in range(_PLACE_AFTER_CUE + 1)]
+
+
 def _cue_starts(text: str) -> list[list[int]]:
-    """Offsets where each kind of cue occurs in ``text`` (indexed by _TITLE_CUE ...), ascending."""
-    found: list[list[int]] = [[] for _ in range(_PLACE_AFTER_CUE + 1)]
-    for end, (kind, length) in _CUES.iter(text):
-        found[kind].append(end - length + 1)
+    """Offsets where each kind of cue occurs in ``text`` (indexed by _TITLE_CUE ...), ascending.
+
+    Cues are looked for in the folded text, where the extractor looks for acronyms in the same pass,
+    and mapped back. That still finds every cue a match can start with or end at: cue keys are letters,
+    dots and single spaces, which folding keeps, except that it drops a space after another space. A
+    leading space (" province") then maps to the run's first space, but a name only takes a cue that
+    directly follows its last letter. Cues only the folded text has ("Idlib\nprovince") just add
+    offsets where the patterns are tried in vain.
+    """
+    folded, back = _fold_keep_offsets(text)
+    found = _no_cues()
+    for end, (length, _key, kind) in _CUES.iter(folded):
+        s = end - length + 1
+        found[kind].append(back[s] if back is not None else s)
     for starts in found:
         starts.sort()  # the automaton reports by end offset
     return found
@@ -866,14 +915,52 @@ def _starts_before(text: str, anchors: list[int], back: re.Pattern[str], head: r
     return sorted(starts)
 
 
-def _occurrences(text: str, word: str) -> list[int]:
-    """Every offset where ``word`` occurs, overlaps included: where ``_word_pattern(word)`` can match."""
-    found: list[int] = []
+def _is_word_char(char: str) -> bool:
+    """What the regex ``\\w`` matches."""
+    return char.isalnum() or char == "_"
+
+
+def _at_word_boundary(text: str, at: int) -> bool:
+    """What the regex ``\\b`` asserts at offset ``at``: a word character on one side only."""
+    before = at > 0 and _is_word_char(text[at - 1])
+    after = at < len(text) and _is_word_char(text[at])
+    return before != after
+
+
+def _word_spans(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``re.finditer(rf"\\b{re.escape(word)}\\b", text)``, found by str.find (no pattern to compile)."""
+    pos = 0
     at = text.find(word)
     while at >= 0:
-        found.append(at)
+        end = at + len(word)
+        if at >= pos and _at_word_boundary(text, at) and _at_word_boundary(text, end):
+            pos = end
+            yield at, end
         at = text.find(word, at + 1)
-    return found
+
+
+class _LowerWords:
+    """``word in _LowerWords(text)`` as ``word in set(re.findall(r"\\b[a-z]+\\b", text))``.
+
+    Collecting every lower-case word of an article cost more than the few questions asked of it,
+    so each word asked about is looked up in the text (and remembered) instead.
+    """
+
+    __slots__ = ("answers", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.answers: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        answer = self.answers.get(word)
+        if answer is None:
+            # \b[a-z]+\b finds exactly the runs of word characters that are all a-z
+            lower = word.isascii() and word.isalpha() and word.islower()
+            answer = self.answers[word] = lower and next(_word_spans(self.text, word), None) is not None
+        return answer
 
 
 def _cap_span_starts(text: str) -> list[int]:
@@ -951,11 +1038,6 @@ def _trimmed_surface(span: str) -> tuple[int, int, str, str | None]:
     a, b = _trim_offsets(span)
     surface = " ".join(span[a:b].split())
     return a, b, surface, None if " " in surface else surface.lower()
-
-
-@functools.lru_cache(maxsize=4096)
-def _word_pattern(word: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(word)}\b")
 
 
 _TITLE_WORDS = frozenset(

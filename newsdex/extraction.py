@@ -170,7 +170,7 @@ class ArticleBuilder:
         if not body:
             raise InputError(raw.origin, "empty text")
         title = _str(fields.get("title"))
-        dateline = date_from_text(body)  # before clean-up, which removes a leading dateline
+        original = body  # the dateline is read from the text before clean-up, which removes it
         removed: list[str] = []
         if "\n" in body:
             clean = clean_plain_text(body)
@@ -181,7 +181,7 @@ class ArticleBuilder:
         removed.extend(leftovers)
         url = _str(fields.get("url"))
         outlet = _str(fields.get("outlet")) or (outlet_from_domain(url) if url else None)
-        date = _date_field(fields.get("date"), "dataset") or dateline
+        date = _date_field(fields.get("date"), "dataset") or date_from_text(original)
         extra: dict[str, Any] = dict(fields.get("extra") or {})
         if removed:
             extra["removed_lines"] = removed
