@@ -229,4 +229,64 @@ def test_site_name_as_og_title_is_no_headline() -> None:
 
 
 def test_extractor_version() -> None:
-    assert EXTRACTOR.endswith("newsdex-html 2")
+    assert EXTRACTOR.endswith("newsdex-html 3")
+
+
+def test_hidden_text_and_link_lists_are_not_body() -> None:
+    related = (
+        "Five travel-sized hair dryers that stand up to the test",
+        "The game-changing oil for dry hair and split ends",
+        "More proof that the wavy bob is the cut of the year",
+    )
+    links = "".join(f"<li><a href='/s/{i}'>{h}</a></li>" for i, h in enumerate(related))
+    hidden = (
+        "<div style='display: none'><p>Subscribe to read the full story behind the ministry statement today.</p></div>"
+        "<div aria-hidden='true'><p>Ad slot text that screen readers and eyes never meet on this page.</p></div>"
+        "<div hidden><p>A modal window about cookies that only opens when the reader clicks somewhere.</p></div>"
+        "<div hidden='until-found'><p>Collapsed section the browser's find reveals: it is still article text.</p></div>"
+    )
+    half = len(BODY) // 2  # after the third of six equal paragraphs
+    assert BODY[:half].endswith("</p>")
+    text = extract_html(
+        _page("<title>Talks resume in Geneva</title>", f"{BODY[:half]}<ul>{links}</ul>{BODY[half:]}{hidden}")
+    ).text
+    assert "Paragraph 0" in text
+    assert "Paragraph 5" in text
+    assert "wavy bob" not in text
+    assert "Subscribe" not in text
+    assert "Ad slot" not in text
+    assert "modal window" not in text
+    assert "Collapsed section" in text
+
+
+def test_page_chrome_by_role_and_masthead_is_not_body() -> None:
+    side = (
+        "<div role='complementary'><p>Your horoscope: you feel optimistic and for good reason, an admirer "
+        "has been trying to win your heart all week.</p></div>"
+    )
+    half = len(BODY) // 2
+    page = _page("<title>Talks resume in Geneva</title>", f"{BODY[:half]}{side}{BODY[half:]}")
+    masthead = "<header><div class='brand'>Example Daily, news from the valley since 1901</div></header>"
+    text = extract_html(page.replace("<body>", f"<body>{masthead}")).text
+    assert "Paragraph 5" in text
+    assert "horoscope" not in text
+    assert "Example Daily" not in text
+
+
+def test_list_with_prose_items_is_body() -> None:
+    items = "".join(
+        f"<li><a href='/r/{i}'>Report {i}</a> found that the strikes hit homes far from any position.</li>"
+        for i in range(4)
+    )
+    text = extract_html(_page("<title>Talks resume in Geneva</title>", f"<ul>{items}</ul>{BODY}")).text
+    assert "Report 3 found that the strikes hit homes" in text
+
+
+def test_utf8_bytes_with_bom_and_xml_declaration() -> None:
+    # UTF-8 bytes are read as UTF-8 whatever the page declares
+    head = "<meta charset='iso-8859-1'><title>Caf\u00e9 talks \u2013 day two</title>"
+    page = '<?xml version="1.0" encoding="utf-8"?>' + _page(head)
+    for data in (page.encode("utf-8"), b"\xef\xbb\xbf" + page.encode("utf-8")):
+        art = extract_html(data)
+        assert art.title == "Caf\u00e9 talks \u2013 day two"
+        assert "Paragraph 5" in art.text
