@@ -1,17 +1,18 @@
 """How text becomes terms, defined once for every engine and for highlighting.
 
-Text is split on ``\\w+``, lowercased, stop words are kept (so phrases such as
-"Islamic State" or "the Observatory" stay exact) and words are stemmed with
-Snowball English (Porter2) as compiled from the Snowball project by PyStemmer:
-the reference algorithm, the same one tantivy's stemmer implements, and about
-seven times faster than a pure-Python stemmer on a cold cache.  (Whoosh's own
-Snowball port is an older revision that conflates "organization" with "organ"
-and "added" with "ad".)  The Whoosh engine plugs this stemmer into its
-analyzer; the tantivy engine receives text already analysed by these functions,
-and the highlighter uses them too, so what is marked is exactly what matched.
+A word is a run of the characters :mod:`index.word_chars` lists (Unicode letters and digits, as
+Rust's ``char::is_alphanumeric`` has them), lowercased character by character, stop words kept (so
+phrases such as "Islamic State" or "the Observatory" stay exact), and stemmed with Snowball English
+(Porter2) as compiled from the Snowball project by PyStemmer: the reference algorithm, about seven
+times faster than a pure-Python stemmer on a cold cache.  (Whoosh's own Snowball port is an older
+revision that conflates "organization" with "organ" and "added" with "ad".)
 
-``ANALYSIS`` names this analysis; every index records it and refuses to open
-under another one, because terms stemmed differently would silently not match.
+These are exactly the rules of tantivy's ``simple`` tokenizer, lowercaser and English stemmer, so the
+tantivy engine analyses natively, in Rust, what the Whoosh engine, the highlighter and the query side
+analyse here (tests compare them word for word).
+
+``ANALYSIS`` names this analysis; every index records it and refuses to open under another one, because
+terms stemmed differently would silently not match.
 """
 
 from __future__ import annotations
@@ -22,11 +23,16 @@ from functools import lru_cache
 
 import Stemmer
 
-TOKEN_PATTERN = r"\w+"
+from index.word_chars import char_class
+
+TOKEN_PATTERN = f"[{char_class()}]+"
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 _STEMMER = Stemmer.Stemmer("english")
 # A new stemmer release may stem a few words differently: that too asks for a rebuild.
-ANALYSIS = f"newsdex-analysis 2: \\w+, lowercase, snowball english (PyStemmer {Stemmer.version()})"
+ANALYSIS = (
+    "newsdex-analysis 3: runs of alphanumerics, lowercased char by char,"
+    f" snowball english (PyStemmer {Stemmer.version()})"
+)
 
 
 @lru_cache(maxsize=200_000)
@@ -35,7 +41,16 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
-_ASCII_TOKEN_RE = re.compile(TOKEN_PATTERN, re.ASCII)
+_ASCII_TOKEN_RE = re.compile("[0-9A-Za-z]+")  # the word characters among ASCII ones
+
+
+def lower(word: str) -> str:
+    """``word`` lowercased one character at a time, as tantivy does.
+
+    ``str.lower`` differs only by writing a word-final capital sigma as "ς"; per character it is "σ".
+    """
+    lowered = word.lower()
+    return "".join(map(str.lower, word)) if "ς" in lowered and "Σ" in word else lowered
 
 
 def lowercase_words(text: str) -> list[str]:
@@ -46,13 +61,13 @@ def lowercase_words(text: str) -> list[str]:
     """
     if text.isascii():
         return _ASCII_TOKEN_RE.findall(text.lower())
-    return [word.lower() for word in TOKEN_RE.findall(text)]
+    return [lower(word) for word in TOKEN_RE.findall(text)]
 
 
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """(lowercased word, start, end) for every word in ``text``."""
     for match in TOKEN_RE.finditer(text):
-        yield match.group().lower(), match.start(), match.end()
+        yield lower(match.group()), match.start(), match.end()
 
 
 def analyse(text: str) -> list[str]:

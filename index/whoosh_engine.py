@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import fields, formats, index, query
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter
+from whoosh.analysis import Filter, RegexTokenizer, StemFilter
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import VarBytesColumn
 from whoosh.compat import loads
@@ -35,7 +35,7 @@ from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from index.analysis import TOKEN_PATTERN, analyse, lowercase_words, stem
+from index.analysis import TOKEN_PATTERN, analyse, lower, lowercase_words, stem
 from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
 from index.whoosh_ranking import Ranker, top_docnums
 from index.whoosh_segments import FastSegmentWriter, encode_positions, numeric_column
@@ -80,12 +80,21 @@ class _TermBytes(dict[str, bytes]):
         return term
 
 
+class CharLowercaseFilter(Filter):
+    """Whoosh's LowercaseFilter with the shared rule (:func:`index.analysis.lower`)."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for token in tokens:
+            token.text = lower(token.text)
+            yield token
+
+
 STEM_CACHE_LIMIT = 500_000  # words whose terms the indexing process keeps (bounded memory on huge rebuilds)
 _TERMS = _TermBytes()
 
 
 def build_schema() -> fields.Schema:
-    text = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | StemFilter(stemfn=stem, cachesize=None)
+    text = RegexTokenizer(TOKEN_PATTERN) | CharLowercaseFilter() | StemFilter(stemfn=stem, cachesize=None)
     whole_values = RegexTokenizer(f"[^{VALUE_SEP}]+")  # one term per actor/location, spaces kept
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),

@@ -17,7 +17,7 @@ import pytest
 
 pytest.importorskip("tantivy", reason="tantivy is not installed (pip install '.[tantivy]'); CI installs it")
 
-from index import tantivy_engine
+from index import tantivy_engine, word_chars
 from index.analysis import analyse
 from index.engine import EngineQuery, IndexDoc
 from index.manager import IndexOutdatedError, engine_class
@@ -79,23 +79,6 @@ def engine(tmp_path):
     eng.close()
 
 
-def test_worker_analysis_indexes_the_same_terms(engine, tmp_path, monkeypatch):
-    """A big fresh writer analyses in worker processes: the same index as analysing in-process."""
-    monkeypatch.setattr(tantivy_engine, "PARALLEL_AFTER", 2)
-    monkeypatch.setattr(tantivy_engine, "ANALYSIS_WORKERS", 2)
-    parallel = TantivyEngine.create(tmp_path / "parallel")
-    with parallel.writer(fresh=True) as writer:
-        writer.add_many(DOCS[:2])  # analysed here
-        writer.add_many(DOCS[2:])  # analysed by the workers
-        assert writer._pool is not None
-    for text in ["", "added", "organization", "Москва", '"ministers met"', "naïve", "3½", "emergenc*"]:
-        q = EngineQuery(node=parse_query(text), limit=100)
-        got, want = parallel.search(q), engine.search(q)
-        assert (got.total, sorted(got.hits), got.facets) == (want.total, sorted(want.hits), want.facets), text
-        assert parallel.search(q).total == reference.search(DOCS, q).total, text
-    parallel.close()
-
-
 def test_manager_finds_the_engine():
     assert engine_class("tantivy") is TantivyEngine
 
@@ -152,7 +135,7 @@ def test_search_sees_commits_made_through_another_handle(engine, tmp_path):
 @pytest.mark.parametrize(
     "text",
     [
-        "added",  # the shared stemmer says "ad", tantivy's own says "add"
+        "added",  # Whoosh's own Snowball port says "ad", the shared stemmer "add"
         "university",
         "organization",
         "universal",
@@ -173,11 +156,23 @@ def test_words_are_analysed_exactly_like_the_shared_analysis(engine, text):
     assert got.facets == want.facets
 
 
-def test_analysed_text_equals_analyse():
-    samples = [d.title + " " + d.body for d in DOCS] + ["İİ ǅemal ﬁne Straße ΣΑΣ x²y ١٢٣ a_b", "ŉ Ǆ ß İ"]
-    cache = tantivy_engine._StemCache()
-    for text in samples:
-        assert tantivy_engine.analysed(text, cache).split() == analyse(text)
+WORD_SAMPLES = [
+    "İİ ǅemal ﬁne Straße ΣΑΣ ΟΔΟΣ σας x²y ١٢٣ a_b",  # Turkish dotted I, titlecase digraph, ligature, final sigma
+    "ŉ Ǆ ß İ 3½ CO₂ Ⓐb",  # No and So characters that Python's \w splits on and Rust keeps in the word
+    "שָׁלוֹם हिन्दी e\u0301te",  # Hebrew points, Devanagari vowel signs, a combining accent: inside words
+    "ap_sports https://apnews.com/x?a=1 Assad's al-Shughur 2015-10-01 U.S. F-16s",
+    "x" * 60,  # longer than tantivy's default token limit, which newsdex's analyzer does not apply
+]
+
+
+@pytest.mark.parametrize("text", [*WORD_SAMPLES, *(d.title + " " + d.body for d in DOCS)])
+def test_native_analysis_equals_the_shared_analysis(text):
+    assert tantivy_engine.text_analyzer().analyze(text) == analyse(text)
+
+
+def test_word_characters_are_tantivys():
+    """The bundled table is what the installed tantivy's tokenizer does (regenerate: python -m index.word_chars)."""
+    assert word_chars.parse_ranges(word_chars.ranges_from_tantivy()) == word_chars.parse_ranges()
 
 
 @pytest.mark.parametrize(
