@@ -25,7 +25,8 @@ import Stemmer
 
 from index.word_chars import char_class
 
-TOKEN_PATTERN = f"[{char_class()}]+"
+WORD_CHARS = char_class()  # the body of a character class: [WORD_CHARS] is one word character
+TOKEN_PATTERN = f"[{WORD_CHARS}]+"
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 _STEMMER = Stemmer.Stemmer("english")
 # A new stemmer release may stem a few words differently: that too asks for a rebuild.

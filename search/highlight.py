@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from index.analysis import TOKEN_RE, stem
+from index.analysis import TOKEN_RE, WORD_CHARS, lower, stem
 from search.query import Node, Phrase, Term, positive_terms
 
 ELLIPSIS = "…"
@@ -40,7 +40,8 @@ class Highlighter:
         # stemming just them is what keeps highlighting ten long hits to a millisecond or two.
         # (Snowball English only rewrites the last two characters of a stem: checked on 100k words.)
         alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
-        self._candidates = re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE) if roots else None
+        pattern = rf"(?<![{WORD_CHARS}])(?:{alternatives})[{WORD_CHARS}]*"  # a whole word, as the analysis cuts it
+        self._candidates = re.compile(pattern, re.IGNORECASE) if roots else None
 
     def __bool__(self) -> bool:
         return bool(self.words or self.prefixes or self.phrases)
@@ -52,7 +53,7 @@ class Highlighter:
         hits: set[tuple[int, int]] = set()
         words, prefixes, phrases = self.words, self.prefixes, self.phrases
         for match in self._candidates.finditer(text):
-            word = match.group().lower()
+            word = lower(match.group())
             term = stem(word)
             if term in words or (prefixes and any(word.startswith(p) for p in prefixes)):
                 hits.add(match.span())
@@ -102,7 +103,7 @@ def _phrase_at(text: str, first: re.Match[str], phrase: tuple[str, ...]) -> list
     pos = first.end()
     for expected in phrase[1:]:
         nxt = TOKEN_RE.search(text, pos)
-        if nxt is None or stem(nxt.group().lower()) != expected:
+        if nxt is None or stem(lower(nxt.group())) != expected:
             return []
         found.append(nxt.span())
         pos = nxt.end()

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from index.analysis import lowercase_words
+
 TEXT_FIELDS = ("title", "body")
 FACET_FIELDS = ("outlet", "actor", "location", "month")
 FIELD_ALIASES = {
@@ -148,7 +150,6 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -276,16 +277,16 @@ class _Parser:
 
 def _word(raw: str, field: str | None) -> Node:
     prefix = raw.endswith("*") and len(raw) > 1
-    words = _WORD.findall(raw)
+    words = lowercase_words(raw)
     if not words:
         return MatchAll()
     if len(words) > 1:  # "al-Shughur", "U.S." — one token to the user, several to the analyser
-        return Phrase(tuple(w.lower() for w in words), field)
-    return Term(words[0].lower(), field, prefix=prefix)
+        return Phrase(tuple(words), field)
+    return Term(words[0], field, prefix=prefix)
 
 
 def _phrase(raw: str, field: str | None) -> Node | None:
-    words = tuple(w.lower() for w in _WORD.findall(raw))
+    words = tuple(lowercase_words(raw))
     if not words:
         return None
     return Term(words[0], field) if len(words) == 1 else Phrase(words, field)

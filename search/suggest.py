@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 
-from index.analysis import tokens
+from index.analysis import WORD_CHARS, tokens
 from search.query import Term, parse_query, positive_terms
 
 VOCABULARY_SAMPLE = 5_000  # articles read for word counts: enough for the words worth suggesting
@@ -71,7 +71,7 @@ def vocabulary(store: object) -> Vocabulary:
     return found
 
 
-_WORD_IN_QUERY = r"(?<![\w:]){}(?!\w)"
+_WORD_IN_QUERY = f"(?<![{WORD_CHARS}:]){{}}(?![{WORD_CHARS}])"  # a whole word as the analysis cuts words
 
 
 def suggest(text: str, vocab: Vocabulary) -> str | None:

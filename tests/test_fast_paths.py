@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import json
 import random
-import re
 from collections import Counter
 
 import numpy as np
@@ -23,7 +22,7 @@ import pytest
 from whoosh import fields as whoosh_fields
 from whoosh import sorting
 
-from index.analysis import analyse, stem
+from index.analysis import analyse, stem, tokens
 from index.engine import EngineQuery, IndexDoc, sort_facet_counts
 from index.whoosh_engine import FACETS_FILE, FacetColumns, WhooshEngine, build_schema, to_whoosh
 from newsdex.models import Article, DateInfo, Mention
@@ -390,7 +389,7 @@ def test_fast_indexing_equals_the_analyzer_chain():
 
 # -- highlighting: the rewritten spans and windows against the original algorithm -----------------
 def _reference_spans(hl: Highlighter, text: str) -> list[tuple[int, int]]:
-    toks = [(m.start(), m.end(), stem(m.group().lower()), m.group().lower()) for m in re.finditer(r"\w+", text)]
+    toks = [(start, end, stem(word), word) for word, start, end in tokens(text)]
     hit = [tok[2] in hl.words or any(tok[3].startswith(p) for p in hl.prefixes) for tok in toks]
     for phrase in hl.phrases:
         n = len(phrase)

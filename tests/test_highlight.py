@@ -43,3 +43,11 @@ def test_snippet_centres_on_matches_and_is_short():
 def test_snippet_without_matches_is_the_opening():
     snippet = Highlighter(parse_query("")).snippet("First words. " * 50, width=50)
     assert snippet.startswith("First words.") and snippet.endswith("…") and "<mark>" not in snippet
+
+
+def test_words_are_cut_as_the_engines_cut_them():
+    """An underscore separates words, and letters with combining marks or fractions stay one word."""
+    assert Highlighter(parse_query("ap")).mark("ap_sports") == "<mark>ap</mark>_sports"
+    assert Highlighter(parse_query("3½")).mark("a 3½-mile walk") == "a <mark>3½</mark>-mile walk"
+    assert Highlighter(parse_query("ΟΔΟΣ")).mark("η οδοσ, ΟΔΟΣ") == "η <mark>οδοσ</mark>, <mark>ΟΔΟΣ</mark>"
+    assert Highlighter(parse_query("भाषा")).mark("हिन्दी भाषा") == "हिन्दी <mark>भाषा</mark>"  # a vowel sign
