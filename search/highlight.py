@@ -9,12 +9,14 @@ escaped and matches wrapped in ``<mark>``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import escape
 
 from index.analysis import TOKEN_RE, WORD_CHARS, lower, stem
 from search.query import Node, Phrase, Term, positive_terms
 
 ELLIPSIS = "…"
+_WORD_CHAR = re.compile(f"[{WORD_CHARS}]")
 
 
 class Highlighter:
@@ -40,19 +42,32 @@ class Highlighter:
         # stemming just them is what keeps highlighting ten long hits to a millisecond or two.
         # (Snowball English only rewrites the last two characters of a stem: checked on 100k words.)
         alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
-        pattern = rf"(?<![{WORD_CHARS}])(?:{alternatives})[{WORD_CHARS}]*"  # a whole word, as the analysis cuts it
-        self._candidates = re.compile(pattern, re.IGNORECASE) if roots else None
+        # Python's \w is not the analysis's word character, but a character class as large as that one is
+        # slow under IGNORECASE: the regex finds roots not after a letter or digit (every one of which is a
+        # word character), and _words() checks the character before and takes the word as the analysis does.
+        self._roots = re.compile(rf"(?<![^\W_])(?:{alternatives})", re.IGNORECASE) if roots else None
 
     def __bool__(self) -> bool:
         return bool(self.words or self.prefixes or self.phrases)
 
+    def _words(self, text: str) -> Iterator[re.Match[str]]:
+        """The words of ``text`` (as :data:`index.analysis.TOKEN_RE` finds them) that start with a root."""
+        assert self._roots is not None
+        for found in self._roots.finditer(text):
+            start = found.start()
+            if start and _WORD_CHAR.match(text, start - 1):
+                continue  # inside a word, after a character Python's \w does not count (a vowel sign, say)
+            word = TOKEN_RE.match(text, start)
+            if word is not None:
+                yield word
+
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans of every match, in order, not overlapping."""
-        if self._candidates is None:
+        if self._roots is None:
             return []
         hits: set[tuple[int, int]] = set()
         words, prefixes, phrases = self.words, self.prefixes, self.phrases
-        for match in self._candidates.finditer(text):
+        for match in self._words(text):
             word = lower(match.group())
             term = stem(word)
             if term in words or (prefixes and any(word.startswith(p) for p in prefixes)):

@@ -48,6 +48,8 @@ def test_snippet_without_matches_is_the_opening():
 def test_words_are_cut_as_the_engines_cut_them():
     """An underscore separates words, and letters with combining marks or fractions stay one word."""
     assert Highlighter(parse_query("ap")).mark("ap_sports") == "<mark>ap</mark>_sports"
+    assert Highlighter(parse_query("sports")).mark("ap_sports") == "ap_<mark>sports</mark>"
     assert Highlighter(parse_query("3½")).mark("a 3½-mile walk") == "a <mark>3½</mark>-mile walk"
     assert Highlighter(parse_query("ΟΔΟΣ")).mark("η οδοσ, ΟΔΟΣ") == "η <mark>οδοσ</mark>, <mark>ΟΔΟΣ</mark>"
     assert Highlighter(parse_query("भाषा")).mark("हिन्दी भाषा") == "हिन्दी <mark>भाषा</mark>"  # a vowel sign
+    assert Highlighter(parse_query("षा")).mark("भाषा") == "भाषा"  # the end of a word is no word
