@@ -20,13 +20,16 @@ How each figure is measured:
 * title: normalised exact match (casefold, whitespace collapsed, quotes and dashes unified)
   on non-synthetic pages whose ground truth has a title.
 * date: exact day on non-synthetic pages whose ground truth has ``published``.
-* speed: pages per second of :func:`extract_html` over all non-synthetic pages, one core.
+* speed: pages per second of :func:`extract_html` over all non-synthetic pages, one core: the first
+  pass (which pays the one-time start-up: trafilatura's lazy imports, compiled patterns) and a second
+  pass over the same pages, which is what a long ingest sees.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import datetime as dt
 import json
 import os
@@ -165,6 +168,17 @@ def _lang(entry: dict[str, Any], raw: bytes) -> str:
     return lang.lower()
 
 
+def _second_pass_speed(html_dir: Path, pages: list[dict[str, Any]]) -> float:
+    """Pages per second of :func:`extract_html` over ``pages`` again, start-up costs paid."""
+    raws = [((html_dir / e["file"]).read_bytes(), e.get("url")) for e in pages]
+    t0 = time.perf_counter()
+    for raw, url in raws:
+        with contextlib.suppress(ValueError):  # counted as failures by the first pass
+            extract_html(raw, url=url)
+    elapsed = time.perf_counter() - t0
+    return len(raws) / elapsed if elapsed else 0.0
+
+
 def eval_html(shared: Path) -> dict[str, Any]:
     html_dir = shared / "html"
     manifest = json.loads((html_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -244,6 +258,7 @@ def eval_html(shared: Path) -> dict[str, Any]:
         "date_misses": date_misses,
         "pages_timed": len(pages),
         "pages_per_s": len(pages) / elapsed if elapsed else 0.0,
+        "pages_per_s_second_pass": _second_pass_speed(html_dir, pages),
         "failures": failures,
     }
 
@@ -281,7 +296,10 @@ def format_table(r: dict[str, Any]) -> str:
         ("HTML title exact (normalised)", _pct(h["title_ok"], h["title_total"])),
         ("HTML title, a ' | Site' segment tolerated", _pct(h["title_ok_site_segment_tolerated"], h["title_total"])),
         ("HTML date exact day (where known)", _pct(h["date_ok"], h["date_total"])),
-        (f"HTML speed ({h['pages_timed']} pages, 1 core)", f"{h['pages_per_s']:.1f} pages/s"),
+        (
+            f"HTML speed ({h['pages_timed']} pages, 1 core)",
+            f"{h['pages_per_s']:.1f} pages/s first pass, {h['pages_per_s_second_pass']:.1f} second",
+        ),
         ("HTML pages with no text (ValueError)", str(len(h["failures"]))),
     ]
     width = max(len(k) for k, _ in rows)

@@ -352,8 +352,13 @@ def bench_size(args: argparse.Namespace, size: int, engines: list[str], queries:
     from bench.corpus import build_corpus, corpus_stats, replicate_store
 
     shared = Path(args.shared)
-    corpus = build_corpus(shared, size, Path(args.workdir))
-    result: dict[str, Any] = {"corpus": {"articles": size, **corpus_stats(corpus)}, "engines": {}}
+    if args.store_from:  # the stores are copied: no corpus file of this size is read
+        source_corpus = build_corpus(shared, args.store_from, Path(args.workdir))
+        stats = {**corpus_stats(source_corpus), "replicated_from": args.store_from}
+    else:
+        corpus = build_corpus(shared, size, Path(args.workdir))
+        stats = corpus_stats(corpus)
+    result: dict[str, Any] = {"corpus": {"articles": size, **stats}, "engines": {}}
     size_dir = Path(args.workdir) / f"data-{size}"
     store_for_baseline: Path | None = None
     for engine in engines:
