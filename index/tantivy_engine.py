@@ -23,6 +23,7 @@ User text never reaches tantivy's query parser: the query tree is translated int
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -52,6 +53,7 @@ ROWS_PER_BLOCK = 52  # rows summed into one histogram bucket: their bits add up 
 MAX_BUCKETS = 65_000  # tantivy's default aggregation bucket limit: larger tables are read in several requests
 SMALL_MATCHES = 16_384  # up to this many matches, rows come from a search sorted by row (0.3 µs a match), not the
 # block aggregation (about 2 µs a block of 52 rows touched: 2-9 ms at 100,000 articles)
+MANY_ROWS = 4  # a multi-valued facet is counted from all its pairs once a query matches over 1/4 of the rows
 COLLECT_COSTLY = 4_096  # hits a query with a long phrase collects at once: with fewer matches, it runs only once
 LONG_PHRASE = 3  # words: two-word phrases often match thousands, and collecting those costs more than it saves
 ROW_TABLE = "newsdex-rows-{:012d}-{:012d}.npz"  # the facet values of rows [start, end), written by one commit
@@ -190,6 +192,7 @@ class _Column:
     indptr: np.ndarray  # int64, rows + 1
     codes: np.ndarray  # int32
     single: np.ndarray | None  # each row's one code (len(names) for none) when no row has two values
+    _by_value: list[tuple[np.ndarray, np.ndarray]] = dataclasses.field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def empty(cls) -> _Column:
@@ -214,15 +217,36 @@ class _Column:
             single[has] = all_codes[all_indptr[:-1][has]]
         return _Column(names, codes_of, all_indptr, all_codes, single)
 
+    @property
+    def rows(self) -> int:
+        return len(self.indptr) - 1
+
+    def by_value(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the row of every (row, value) pair, ordered by value; where each value's pairs start).
+
+        Made on first use (a sort of every pair: about 30 ms at 100,000 articles) and kept with the column.
+        """
+        if not self._by_value:
+            order = np.argsort(self.codes, kind="stable")
+            owners = np.repeat(np.arange(self.rows, dtype=np.intp), np.diff(self.indptr))[order]
+            starts = np.searchsorted(self.codes[order], np.arange(len(self.names)))
+            self._by_value.append((owners, starts))
+        return self._by_value[0]
+
     def counts(self, rows: np.ndarray) -> np.ndarray:
         """How many of ``rows`` (distinct) have each value code."""
         size = len(self.names)
         if self.single is not None:
             return np.bincount(self.single[rows], minlength=size + 1)[:size]
-        if 2 * len(rows) > len(self.indptr):  # most rows: cheaper to mark every pair than to gather the chosen ones
-            mask = np.zeros(len(self.indptr) - 1, dtype=bool)
-            mask[rows] = True
-            return np.bincount(self.codes[np.repeat(mask, np.diff(self.indptr))], minlength=size)
+        if size and MANY_ROWS * len(rows) > self.rows:
+            # Many rows: one pass over every pair, in value order, summing each value's matching rows
+            # (cost fixed by the pairs: 2 ms for 430,000 actor pairs, where gathering 80,000 rows' took 4.5).
+            owners, starts = self.by_value()
+            matched = np.zeros(self.rows, dtype=np.uint8)
+            matched[rows] = 1
+            counts = np.add.reduceat(matched[owners], starts, dtype=np.int64)
+            counts[np.diff(starts, append=len(owners)) == 0] = 0  # reduceat's answer for a value with no pair
+            return counts
         starts = self.indptr[rows]
         lengths = self.indptr[rows + 1] - starts
         ends = np.cumsum(lengths)

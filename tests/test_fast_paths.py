@@ -416,12 +416,24 @@ def _reference_scores(text: str, spans: list[tuple[int, int]], width: int) -> li
     return sorted(scored, reverse=True)
 
 
-@pytest.mark.parametrize("text", ["strike", '"islamic state" talks', "strik* oil", "title:minister city"])
+_NON_ASCII = (
+    "",  # ASCII: no per-candidate boundary check
+    " “Strike” — ÉTAT, état; Straße STRASSE naïve café",  # lowercased at the same offsets
+    " सैन्य strike हिन्दी भाषा ΟΔΟΣ οδος Σ τάξ",  # vowel signs before a root, Greek final sigma
+    " İstanbul strikes İdlib",  # lowercasing lengthens the text: the slower path
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["strike", '"islamic state" talks', "strik* oil", "title:minister city", "tax said", "ΟΔΟΣ", "οδο*", "istanbul"],
+)
 def test_highlight_spans_equal_reference(text):
     for field in ("title", "body"):
         hl = Highlighter(parse_query(text), field)
-        for doc in _docs(40, 8):
-            body = doc.body.replace(". ", ".\n\n", 2) + " Islamic  State. islamic\nstate"
+        for n, doc in enumerate(_docs(40, 8)):
+            extra = _NON_ASCII[n % len(_NON_ASCII)]
+            body = doc.body.replace(". ", ".\n\n", 2) + " Islamic  State. islamic\nstate taxes Tax" + extra
             assert hl.spans(body) == _reference_spans(hl, body)
 
 
