@@ -42,6 +42,7 @@ from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 
 from index.analysis import analyse, stem
 from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
+from index.facet_pairs import MANY_MATCHES, PairsByValue
 from search.query import And, DateRange, FacetValue, MatchAll, Node, Not, Or, Phrase, Term
 
 FACET_FIELDS = ("outlet", "actor", "location", "month")
@@ -53,7 +54,6 @@ ROWS_PER_BLOCK = 52  # rows summed into one histogram bucket: their bits add up 
 MAX_BUCKETS = 65_000  # tantivy's default aggregation bucket limit: larger tables are read in several requests
 SMALL_MATCHES = 16_384  # up to this many matches, rows come from a search sorted by row (0.3 µs a match), not the
 # block aggregation (about 2 µs a block of 52 rows touched: 2-9 ms at 100,000 articles)
-MANY_ROWS = 4  # a multi-valued facet is counted from all its pairs once a query matches over 1/4 of the rows
 COLLECT_COSTLY = 4_096  # hits a query with a long phrase collects at once: with fewer matches, it runs only once
 LONG_PHRASE = 3  # words: two-word phrases often match thousands, and collecting those costs more than it saves
 ROW_TABLE = "newsdex-rows-{:012d}-{:012d}.npz"  # the facet values of rows [start, end), written by one commit
@@ -192,7 +192,7 @@ class _Column:
     indptr: np.ndarray  # int64, rows + 1
     codes: np.ndarray  # int32
     single: np.ndarray | None  # each row's one code (len(names) for none) when no row has two values
-    _by_value: list[tuple[np.ndarray, np.ndarray]] = dataclasses.field(default_factory=list, compare=False, repr=False)
+    _by_value: list[PairsByValue] = dataclasses.field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def empty(cls) -> _Column:
@@ -221,16 +221,11 @@ class _Column:
     def rows(self) -> int:
         return len(self.indptr) - 1
 
-    def by_value(self) -> tuple[np.ndarray, np.ndarray]:
-        """(the row of every (row, value) pair, ordered by value; where each value's pairs start).
-
-        Made on first use (a sort of every pair: about 30 ms at 100,000 articles) and kept with the column.
-        """
+    def by_value(self) -> PairsByValue:
+        """This column's pairs in value order, made on first use and kept with the column."""
         if not self._by_value:
-            order = np.argsort(self.codes, kind="stable")
-            owners = np.repeat(np.arange(self.rows, dtype=np.intp), np.diff(self.indptr))[order]
-            starts = np.searchsorted(self.codes[order], np.arange(len(self.names)))
-            self._by_value.append((owners, starts))
+            owners = np.repeat(np.arange(self.rows, dtype=np.intp), np.diff(self.indptr))
+            self._by_value.append(PairsByValue.of(owners, self.codes, len(self.names)))
         return self._by_value[0]
 
     def counts(self, rows: np.ndarray) -> np.ndarray:
@@ -238,15 +233,10 @@ class _Column:
         size = len(self.names)
         if self.single is not None:
             return np.bincount(self.single[rows], minlength=size + 1)[:size]
-        if size and MANY_ROWS * len(rows) > self.rows:
-            # Many rows: one pass over every pair, in value order, summing each value's matching rows
-            # (cost fixed by the pairs: 2 ms for 430,000 actor pairs, where gathering 80,000 rows' took 4.5).
-            owners, starts = self.by_value()
-            matched = np.zeros(self.rows, dtype=np.uint8)
-            matched[rows] = 1
-            counts = np.add.reduceat(matched[owners], starts, dtype=np.int64)
-            counts[np.diff(starts, append=len(owners)) == 0] = 0  # reduceat's answer for a value with no pair
-            return counts
+        if MANY_MATCHES * len(rows) > self.rows:
+            matched = np.zeros(self.rows, dtype=bool)
+            matched[rows] = True
+            return self.by_value().counts(matched)
         starts = self.indptr[rows]
         lengths = self.indptr[rows + 1] - starts
         ends = np.cumsum(lengths)

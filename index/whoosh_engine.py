@@ -37,6 +37,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from index.analysis import TOKEN_PATTERN, analyse, lower, lowercase_words, stem
 from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
+from index.facet_pairs import MANY_MATCHES, PairsByValue
 from index.whoosh_ranking import Ranker, top_docnums
 from index.whoosh_segments import FastSegmentWriter, encode_positions, numeric_column
 from search.query import And, DateRange, FacetValue, MatchAll, Node, Not, Or, Phrase, Term
@@ -266,6 +267,7 @@ class FacetColumns:
                 codes[facet].append(remap[seg_codes] if len(names) else seg_codes)
         self.docs = {f: np.concatenate(docs[f]) if docs[f] else np.empty(0, np.int32) for f in FACET_ORDER}
         self.pair_codes = {f: np.concatenate(codes[f]) if codes[f] else np.empty(0, np.int32) for f in FACET_ORDER}
+        self._pairs_by_value: dict[str, PairsByValue] = {}
 
     def count(self, facet: str, docnums: Iterable[int] | np.ndarray, limit: int | None = None) -> list[tuple[str, int]]:
         """Value counts over ``docnums`` (a boolean mask over all docnums, or docnums), the ``limit`` first."""
@@ -273,14 +275,24 @@ class FacetColumns:
         if mask is None:
             mask = np.zeros(self.size, dtype=bool)
             mask[np.fromiter(docnums, dtype=np.int64)] = True
-        codes = self.pair_codes[facet][mask[self.docs[facet]]]
-        counts = np.bincount(codes, minlength=len(self.values[facet]))
+        if MANY_MATCHES * int(np.count_nonzero(mask)) > self.size:
+            counts = self._by_value(facet).counts(mask)
+        else:
+            counts = np.bincount(self.pair_codes[facet][mask[self.docs[facet]]], minlength=len(self.values[facet]))
         present = np.flatnonzero(counts)
         if limit is not None and len(present) > limit:  # only values counted at least as often as the limit-th
             found = counts[present]
             present = present[found >= np.partition(found, len(found) - limit)[len(found) - limit]]
         names = self.values[facet]
         return sort_facet_counts({names[c]: int(counts[c]) for c in present}, limit)
+
+    def _by_value(self, facet: str) -> PairsByValue:
+        """``facet``'s pairs in value order, made on the first broad query and kept with these columns."""
+        pairs = self._pairs_by_value.get(facet)
+        if pairs is None:
+            pairs = PairsByValue.of(self.docs[facet], self.pair_codes[facet], len(self.values[facet]))
+            self._pairs_by_value[facet] = pairs
+        return pairs
 
     def having(self, facet: str, wanted: Iterable[str]) -> np.ndarray:
         """Boolean mask of the documents with any of the ``wanted`` values of ``facet``."""

@@ -24,6 +24,7 @@ from whoosh import sorting
 
 from index.analysis import analyse, stem, tokens
 from index.engine import EngineQuery, IndexDoc, sort_facet_counts
+from index.facet_pairs import PairsByValue
 from index.whoosh_engine import FACETS_FILE, FacetColumns, WhooshEngine, build_schema, to_whoosh
 from newsdex.models import Article, DateInfo, Mention
 from newsdex.store import content_hash
@@ -248,6 +249,22 @@ def _columns_state(columns) -> tuple:
         {f: a.tolist() for f, a in columns.docs.items()},
         {f: a.tolist() for f, a in columns.pair_codes.items()},
     )
+
+
+def test_counting_pairs_in_value_order_equals_counting_the_matches():
+    """The pass over every pair (broad queries) counts what a count over the matches' values counts,
+    also for a value left without pairs and for a facet without pairs."""
+    rng = random.Random(5)
+    documents = np.array([rng.randrange(300) for _ in range(2_000)])
+    codes = np.array([rng.randrange(40) for _ in range(2_000)])
+    codes[codes == 7] = 8  # value 7 has no pair
+    pairs = PairsByValue.of(documents, codes, 41)
+    for share in (0.0, 0.3, 0.9, 1.0):
+        matched = np.array([rng.random() < share for _ in range(300)])
+        expected = Counter(int(c) for d, c in zip(documents, codes, strict=True) if matched[d])
+        assert pairs.counts(matched).tolist() == [expected.get(code, 0) for code in range(41)]
+    empty = PairsByValue.of(np.empty(0, np.int32), np.empty(0, np.int32), 3)
+    assert empty.counts(np.ones(10, dtype=bool)).tolist() == [0, 0, 0]
 
 
 def test_saved_facet_pairs_equal_decoding_the_column(engine):
