@@ -4,7 +4,7 @@ Both engines keep each facet as (document, value code) pairs in numpy arrays.  F
 documents, gathering their pairs is cheapest; once a query matches a good share of the archive, one pass
 over every pair, ordered by value, summing each value's matching documents, costs the same for any
 number of matches (2 ms for 430,000 actor pairs at 100,000 articles, where gathering the pairs of 80,000
-matches took 4.5 ms, and selecting them from all pairs by a mask 5-10 ms).
+matches took 4.5 ms, and selecting them from all pairs by a mask 4-10 ms).
 """
 
 from __future__ import annotations

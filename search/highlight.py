@@ -131,7 +131,8 @@ def _root(term: str) -> str:
 
     Snowball English only ever deletes a word's ending, except where its stem ends in "e", "i" or "y" (y to
     i, -ation to -ate, -ency to -ence, -ing to -e, "skies" to "sky") or in "bl" (-bility to -bl): then the
-    last two characters may differ from the word's.  Checked on 150,000 news words by a test.
+    last two characters may differ from the word's.  Checked on the 153,000 distinct words of the 100k
+    benchmark corpus, and by a test on the bundled samples.
     """
     if term.endswith(("e", "i", "y", "bl")):
         return term[: max(1, len(term) - 2)]
