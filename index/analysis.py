@@ -23,11 +23,20 @@ from functools import lru_cache
 
 import Stemmer
 
-from index.word_chars import char_class
+from index.word_chars import char_class, parse_ranges
 
 WORD_CHARS = char_class()  # the body of a character class: [WORD_CHARS] is one word character
 TOKEN_PATTERN = f"[{WORD_CHARS}]+"
-TOKEN_RE = re.compile(TOKEN_PATTERN)
+
+# The same words, found about four times faster.  Python's regex compiler turns a class of
+# characters below U+10000 into a table lookup, but one that also holds higher ones into a list of
+# ranges scanned at every character: ten times slower on news text with curly quotes.  So the
+# class is split, and the higher characters are looked up only where the text has one.
+_RANGES = parse_ranges()
+_BMP_WORD_CHARS = char_class(" ".join(f"{a:x}-{min(b, 0xFFFF):x}" for a, b in _RANGES if a <= 0xFFFF))
+_ASTRAL_WORD_CHARS = char_class(" ".join(f"{max(a, 0x10000):x}-{b:x}" for a, b in _RANGES if b > 0xFFFF))
+TOKEN_RE = re.compile(f"(?:[{_BMP_WORD_CHARS}]|(?=[\U00010000-\U0010ffff])[{_ASTRAL_WORD_CHARS}])+")
+_BMP_TOKEN_RE = re.compile(f"[{_BMP_WORD_CHARS}]+")  # for texts without characters above U+FFFF
 _STEMMER = Stemmer.Stemmer("english")
 # A new stemmer release may stem a few words differently: that too asks for a rebuild.
 ANALYSIS = (
@@ -54,20 +63,29 @@ def lower(word: str) -> str:
     return "".join(map(str.lower, word)) if "ς" in lowered and "Σ" in word else lowered
 
 
+def _word_pattern(text: str) -> re.Pattern[str]:
+    return _BMP_TOKEN_RE if max(text, default=" ") < "\U00010000" else TOKEN_RE
+
+
 def lowercase_words(text: str) -> list[str]:
     """The lowercased words of ``text``, as :func:`tokens` finds them.
 
-    ASCII text is lowercased whole before it is split (that changes neither its words nor their
-    boundaries) and split with an ASCII pattern: much faster on long texts.
+    The text is lowercased whole before it is split when that is the same as lowercasing each
+    character (no character becomes two, no capital sigma to turn final): lowercasing a character
+    never changes whether it is a word character (tested on all of Unicode), so the words and
+    their boundaries stay the same, and ASCII text is split with an ASCII pattern.
     """
     if text.isascii():
         return _ASCII_TOKEN_RE.findall(text.lower())
+    lowered = text.lower()
+    if len(lowered) == len(text) and "Σ" not in text:
+        return _word_pattern(lowered).findall(lowered)
     return [lower(word) for word in TOKEN_RE.findall(text)]
 
 
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """(lowercased word, start, end) for every word in ``text``."""
-    for match in TOKEN_RE.finditer(text):
+    for match in _word_pattern(text).finditer(text):
         yield lower(match.group()), match.start(), match.end()
 
 
