@@ -35,6 +35,7 @@ import pickle
 import struct
 import zlib
 from array import array
+from collections.abc import Iterator
 from itertools import accumulate
 from operator import sub
 from pickle import dumps
@@ -251,19 +252,11 @@ def parse_postings(data: bytes, fixed_size: int | None) -> TermBuffer:
     Whoosh's matcher reads a block's header, info and data with separate small file reads; a merge
     reads each term's extent once and decodes it here.
     """
-    if data[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError("not a Whoosh 3 posting list")
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    position = 4
-    while True:
-        (size,) = _BLOCK_SIZE.unpack_from(data, position)
-        position += _BLOCK_SIZE.size
-        block = io.BytesIO(data[position : position + abs(size)])
-        count, _, _, compression, _, _ = pickle.load(block)
-        payload = block.read()
-        gaps, block_weights, block_values = pickle.loads(zlib.decompress(payload) if compression else payload)
+    for (count, *_), pickled, _ in _blocks(data):
+        gaps, block_weights, block_values = pickle.loads(pickled)
         ids.extend(accumulate(gaps))
         if block_weights is None or isinstance(block_weights, float):
             weights.extend([1.0 if block_weights is None else block_weights] * count)
@@ -275,8 +268,24 @@ def parse_postings(data: bytes, fixed_size: int | None) -> TermBuffer:
             values.extend([b""] * count)
         else:
             values.extend(block_values[i : i + fixed_size] for i in range(0, len(block_values), fixed_size))
-        if size < 0:  # the last block
-            return ids, weights, values
+    return ids, weights, values
+
+
+def _blocks(data: bytes) -> Iterator[tuple[tuple[Any, ...], bytes, bool]]:
+    """Each block of a posting list's bytes: its header (count, last id, max weight, compression,
+    length bytes), its pickled (gaps, weights, values) decompressed, and whether it is the last."""
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a Whoosh 3 posting list")
+    position = 4
+    while True:
+        (size,) = _BLOCK_SIZE.unpack_from(data, position)
+        position += _BLOCK_SIZE.size
+        block = io.BytesIO(data[position : position + abs(size)])
+        header = pickle.load(block)
+        payload = block.read()
+        yield header, zlib.decompress(payload) if header[3] else payload, size < 0
+        if size < 0:
+            return
         position += size
 
 
@@ -392,20 +401,9 @@ def copy_blocks(postfile: Any, terminfo: W3TermInfo, data: bytes, info: bytes, s
     block's last id change; each block comes out byte for byte as :func:`_write_block` would
     write it from the decoded postings.
     """
-    if data[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError("not a Whoosh 3 posting list")
-    position = 4
-    while True:
-        (size,) = _BLOCK_SIZE.unpack_from(data, position)
-        position += _BLOCK_SIZE.size
-        block = io.BytesIO(data[position : position + abs(size)])
-        count, last_id, maxweight, compression, minlength, maxlength = pickle.load(block)
-        payload = block.read()
-        pickled = _shift_first_gap(zlib.decompress(payload) if compression else payload, shift)
-        _put_block(postfile, (count, last_id + shift, maxweight), pickled, (minlength, maxlength), final and size < 0)
-        if size < 0:
-            break
-        position += size
+    for (count, last_id, maxweight, _, minlength, maxlength), pickled, last in _blocks(data):
+        counts = (count, last_id + shift, maxweight)
+        _put_block(postfile, counts, _shift_first_gap(pickled, shift), (minlength, maxlength), final and last)
     _, weight, df, minlength, maxlength, maxweight, minid, maxid = _TERM_INFO.unpack_from(info)
     terminfo._weight += weight
     terminfo._df += df
