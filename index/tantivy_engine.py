@@ -23,7 +23,6 @@ User text never reaches tantivy's query parser: the query tree is translated int
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -31,6 +30,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
 from threading import Lock
@@ -192,7 +192,6 @@ class _Column:
     indptr: np.ndarray  # int64, rows + 1
     codes: np.ndarray  # int32
     single: np.ndarray | None  # each row's one code (len(names) for none) when no row has two values
-    _by_value: list[PairsByValue] = dataclasses.field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def empty(cls) -> _Column:
@@ -221,12 +220,11 @@ class _Column:
     def rows(self) -> int:
         return len(self.indptr) - 1
 
+    @cached_property
     def by_value(self) -> PairsByValue:
         """This column's pairs in value order, made on first use and kept with the column."""
-        if not self._by_value:
-            owners = np.repeat(np.arange(self.rows, dtype=np.intp), np.diff(self.indptr))
-            self._by_value.append(PairsByValue.of(owners, self.codes, len(self.names)))
-        return self._by_value[0]
+        owners = np.repeat(np.arange(self.rows, dtype=np.intp), np.diff(self.indptr))
+        return PairsByValue.of(owners, self.codes, len(self.names))
 
     def counts(self, rows: np.ndarray) -> np.ndarray:
         """How many of ``rows`` (distinct) have each value code."""
@@ -236,7 +234,7 @@ class _Column:
         if MANY_MATCHES * len(rows) > self.rows:
             matched = np.zeros(self.rows, dtype=bool)
             matched[rows] = True
-            return self.by_value().counts(matched)
+            return self.by_value.counts(matched)
         starts = self.indptr[rows]
         lengths = self.indptr[rows + 1] - starts
         ends = np.cumsum(lengths)

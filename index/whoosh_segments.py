@@ -332,9 +332,7 @@ def write_postings(
             for number, run in enumerate(runs, 1):
                 final = number == len(runs)
                 if isinstance(run, BlocksToCopy):
-                    copy_blocks(
-                        postfile, terminfo, run.source.posting_bytes(run.info), run.info, run.source.startdoc, final
-                    )
+                    copy_blocks(postfile, terminfo, run, final)
                 else:
                     ids, weights, values = run
                     for first in range(0, len(ids), blocklimit):
@@ -393,14 +391,16 @@ def _term_runs(
     return runs
 
 
-def copy_blocks(postfile: Any, terminfo: W3TermInfo, data: bytes, info: bytes, shift: int, final: bool) -> None:
-    """Write a merged segment's posting list of a term (``data``, with term info ``info``) block by block,
-    its document numbers raised by ``shift``, and add its statistics to ``terminfo``.
+def copy_blocks(postfile: Any, terminfo: W3TermInfo, blocks: BlocksToCopy, final: bool) -> None:
+    """Write a merged segment's posting list of a term block by block, its document numbers raised by
+    the segment's first new number, and add its statistics to ``terminfo``.
 
     A block stores its documents as gaps after the first one, so only the first gap and the
     block's last id change; each block comes out byte for byte as :func:`_write_block` would
     write it from the decoded postings.
     """
+    info, shift = blocks.info, blocks.source.startdoc
+    data = blocks.source.posting_bytes(info)
     for (count, last_id, maxweight, _, minlength, maxlength), pickled, last in _blocks(data):
         counts = (count, last_id + shift, maxweight)
         _put_block(postfile, counts, _shift_first_gap(pickled, shift), (minlength, maxlength), final and last)

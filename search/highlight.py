@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cached_property
 from html import escape
 
-from index.analysis import TOKEN_RE, WORD_CHARS, lower, stem
+from index.analysis import TOKEN_RE, WORD_CHAR_PATTERN, lower, stem
 from search.query import Node, Phrase, Term, positive_terms
 
 ELLIPSIS = "…"
-_WORD_CHAR = re.compile(f"[{WORD_CHARS}]")
+_WORD_CHAR = re.compile(WORD_CHAR_PATTERN)
 # The rest of a word in lowercased text: runs of ASCII letters and digits, and other word characters tried
-# only on non-ASCII ones (the full class is a long list of ranges, slow to test at every word's end).
-_LOWERCASE_WORD_TAIL = f"[0-9a-z]*(?:(?![\\x00-\\x7f])[{WORD_CHARS}][0-9a-z]*)*"
+# only on non-ASCII ones.
+_LOWERCASE_WORD_TAIL = f"[0-9a-z]*(?:(?![\\x00-\\x7f]){WORD_CHAR_PATTERN}[0-9a-z]*)*"
 
 
 class Highlighter:
@@ -52,9 +53,14 @@ class Highlighter:
         # words found there are the analysis's words at the same offsets.
         starts = "|".join(f"{_caseless_sigma(re.escape(r))}(?<![^\\W_]{'.' * len(r)})" for r in ordered)
         self._candidates = re.compile(f"(?:{starts}){_LOWERCASE_WORD_TAIL}", re.DOTALL) if roots else None
-        # For the rare text whose lowercase is longer (a dotted capital I), so offsets would shift.
-        alternatives = "|".join(_caseless_sigma(re.escape(r)) for r in ordered)
-        self._roots = re.compile(rf"(?<![^\W_])(?:{alternatives})", re.IGNORECASE) if roots else None
+        self._ordered_roots = ordered
+
+    @cached_property
+    def _roots(self) -> re.Pattern[str]:
+        """The roots in the original text, for the rare text whose lowercase is longer (a dotted capital I),
+        so offsets would shift."""
+        alternatives = "|".join(_caseless_sigma(re.escape(r)) for r in self._ordered_roots)
+        return re.compile(rf"(?<![^\W_])(?:{alternatives})", re.IGNORECASE)
 
     def __bool__(self) -> bool:
         return bool(self.words or self.prefixes or self.phrases)
@@ -62,7 +68,7 @@ class Highlighter:
     def _words(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, lowercased word) of the words of ``text``, as the analysis cuts them, that start
         with a root."""
-        assert self._candidates is not None and self._roots is not None
+        assert self._candidates is not None
         lowered = text.lower()
         if len(lowered) == len(text):
             check = not lowered.isascii()
