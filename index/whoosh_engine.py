@@ -53,16 +53,24 @@ class NewsText(fields.TEXT):
 
     Whoosh analyses each word through a chain of generator filters building
     ``Token`` objects; here one regex pass with the shared (cached) stemmer yields
-    the very same terms and positions at a fraction of the cost.  The analyzer is
-    still set (to the same rules) for anything in Whoosh that asks for one.
+    the very same terms and positions at a fraction of the cost.  The segment writer
+    takes the words themselves (:class:`index.whoosh_segments.WordField`) and builds
+    the postings of a whole segment at once; ``index`` gives the same postings one
+    document at a time, for anything in Whoosh that asks, as does the analyzer (set
+    to the same rules).
     """
 
+    def index_words(self, value: str) -> list[str]:
+        if len(_TERMS) > STEM_CACHE_LIMIT:
+            _TERMS.clear()
+        return lowercase_words(value)
+
+    def word_term(self, word: str) -> bytes:
+        return _TERMS[word]
+
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        terms = _TERMS
-        if len(terms) > STEM_CACHE_LIMIT:
-            terms.clear()
         positions: dict[bytes, list[int]] = {}
-        for pos, term in enumerate(map(terms.__getitem__, lowercase_words(value))):
+        for pos, term in enumerate(map(self.word_term, self.index_words(value))):
             found = positions.get(term)
             if found is None:
                 positions[term] = [pos]

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from itertools import accumulate
 from operator import sub
 from pickle import dumps
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 from whoosh.codec.whoosh3 import (
@@ -51,11 +51,13 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.columns import NumericColumn, TranslatingColumnReader
+from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+BLOCK_PROTOCOL = 3  # Whoosh pickles with 2, which stores each bytes value as a call to codecs.encode
 COMPRESS_MIN = 400  # smaller pickled blocks are stored as they are: zlib saves almost nothing on them
 ZLIB_LEVEL = 1  # Whoosh uses 3: level 1 is faster and, on these blocks, about as small
 ZLIB_WBITS = 12  # a 4 KB window holds most blocks whole
@@ -82,6 +84,150 @@ def _compress(data: bytes) -> bytes:
     return zlib.compress(data, ZLIB_LEVEL, ZLIB_WBITS)
 
 
+@runtime_checkable
+class WordField(Protocol):
+    """A field whose terms are its words, one a position (like Whoosh's TEXT with phrases): its
+    postings can be built from the words of all of a segment's documents at once."""
+
+    def index_words(self, value: str) -> list[str]:
+        """The words of ``value`` in order: the ``n``-th is at position ``n``."""
+        ...
+
+    def word_term(self, word: str) -> bytes:
+        """The term a word is indexed as."""
+        ...
+
+
+class _WordIds(dict[str, int]):
+    """Word → a number of its own in this segment; ``terms`` holds each number's term (a dict, so
+    numbering the words of a text runs in C except for the words new to the segment)."""
+
+    def __init__(self, word_term: Any) -> None:
+        super().__init__()
+        self.terms: list[bytes] = []
+        self._word_term = word_term
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = len(self.terms)
+        self.terms.append(self._word_term(word))
+        return number
+
+
+class WordBuffer:
+    """A word field's postings for a segment's new documents, kept as one array of word numbers.
+
+    Whoosh builds each document's posting list per term as it goes (a tuple, a weight and a pickled
+    position list per term and document, in Python).  Here a document adds only its words' numbers;
+    at the flush, numpy sorts all the segment's words by term (stably, so documents and positions
+    stay in order), cuts them into postings and encodes every posting's position list at once, byte
+    for byte as ``formats.Positions.encode`` does.
+    """
+
+    def __init__(self, word_term: Any, field_boost: float) -> None:
+        self.word_term = word_term
+        self.field_boost = field_boost
+        self.words = _WordIds(word_term)
+        self.numbers: list[int] = []  # list.extend(map(...)) takes half the time of array.extend
+        self.docnums: list[int] = []
+        self.counts: list[int] = []
+        self.boosts: list[float] = []
+
+    def emptied(self) -> WordBuffer:
+        return WordBuffer(self.word_term, self.field_boost)
+
+    def add(self, docnum: int, words: list[str], boost: float) -> int:
+        """Add a document's words; returns their count (the document's length in the field)."""
+        self.numbers.extend(map(self.words.__getitem__, words))
+        self.docnums.append(docnum)
+        self.counts.append(len(words))
+        self.boosts.append(boost)
+        return len(words)
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.numbers), len(self.docnums)
+
+    def truncate(self, mark: tuple[int, int]) -> None:
+        """Forget the words added since ``mark`` (a document that failed half-way)."""
+        words, docs = mark
+        del self.numbers[words:]
+        del self.docnums[docs:], self.counts[docs:], self.boosts[docs:]
+
+    def postings(self) -> dict[bytes, TermBuffer]:
+        """Each term's postings (document numbers, weights, encoded positions), documents ascending."""
+        total = len(self.numbers)
+        if not total:
+            return {}
+        counts = np.array(self.counts, dtype=np.int64)
+        doc_starts = np.cumsum(counts) - counts
+        terms = sorted(set(self.words.terms))
+        rank_of = {term: rank for rank, term in enumerate(terms)}
+        ranks = np.array([rank_of[term] for term in self.words.terms], dtype=np.int32)
+        word_ranks = ranks[np.array(self.numbers, dtype=np.int32)]
+        order = np.argsort(word_ranks, kind="stable")  # by term, then document and position as added
+        word_ranks = word_ranks[order]
+        docs = np.repeat(np.arange(len(counts)), counts)[order]
+        positions = order - doc_starts[docs]
+        starts = np.flatnonzero(np.r_[True, (word_ranks[1:] != word_ranks[:-1]) | (docs[1:] != docs[:-1])])
+        freqs = np.diff(np.r_[starts, total])
+        gaps = positions.copy()
+        gaps[1:] -= positions[:-1]
+        gaps[starts] = positions[starts]
+        values = encode_position_lists(gaps, starts, freqs)
+        posting_docs = docs[starts]
+        ids = np.array(self.docnums, dtype=np.int64)[posting_docs].tolist()
+        weights = (freqs * self.field_boost * np.array(self.boosts)[posting_docs]).tolist()
+        posting_ranks = word_ranks[starts]
+        term_starts = np.flatnonzero(np.r_[True, posting_ranks[1:] != posting_ranks[:-1]]).tolist()
+        term_ends = [*term_starts[1:], len(starts)]
+        return {
+            terms[rank]: (ids[a:b], weights[a:b], values[a:b])
+            for rank, a, b in zip(posting_ranks[term_starts].tolist(), term_starts, term_ends, strict=True)
+        }
+
+
+_LIST_HEAD = b"\x80\x02]q\x00"  # protocol 2, an empty list, memoised
+_BATCH = 1000  # pickle appends a longer list's items in batches: left to pickle itself
+
+
+def encode_position_lists(gaps: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> list[bytes]:
+    """``formats.Positions.encode`` of many postings at once.
+
+    ``gaps`` holds every posting's positions as gaps (each posting's first one as it is), posting
+    ``i`` being ``gaps[starts[i]: starts[i] + counts[i]]``.  Each value is the count (4 bytes, big
+    endian) then the gap list pickled with protocol 2: ``K`` and one byte, ``M`` and two, or ``J``
+    and four, one item appended (``a``) or a marked run of them (``(`` … ``e``).
+    """
+    gaps = gaps.astype(np.int64)
+    if gaps.size and (gaps.min() < 0 or gaps.max() >= 2**31):
+        raise ValueError("positions must be below 2**31")
+    item_sizes = 2 + (gaps >= 256) + 2 * (gaps >= 65536)
+    many = counts > 1
+    sizes = 4 + len(_LIST_HEAD) + many + np.add.reduceat(item_sizes, starts) + 2
+    ends = np.cumsum(sizes)
+    offsets = ends - sizes
+    out = np.zeros(int(ends[-1]), dtype=np.uint8)
+    for shift, byte in zip((24, 16, 8, 0), range(4), strict=True):
+        out[offsets + byte] = (counts >> shift) & 0xFF
+    for byte, code in enumerate(_LIST_HEAD, 4):
+        out[offsets + byte] = code
+    out[offsets[many] + 4 + len(_LIST_HEAD)] = ord("(")
+    item_ends = np.cumsum(item_sizes)
+    first_item = np.repeat(offsets + 4 + len(_LIST_HEAD) + many - (item_ends - item_sizes)[starts], counts)
+    items = first_item + item_ends - item_sizes
+    out[items] = np.where(gaps < 256, ord("K"), np.where(gaps < 65536, ord("M"), ord("J")))
+    for byte in range(4):
+        wide = items[item_sizes > byte + 1]
+        out[wide + 1 + byte] = (gaps[item_sizes > byte + 1] >> (8 * byte)) & 0xFF
+    out[ends - 2] = np.where(many, ord("e"), ord("a"))
+    out[ends - 1] = ord(".")
+    data = out.tobytes()
+    values = [data[a:b] for a, b in zip(offsets.tolist(), ends.tolist(), strict=True)]
+    for i in np.flatnonzero(counts > _BATCH).tolist():
+        start = int(starts[i])
+        values[i] = encode_positions(list(accumulate(gaps[start : start + int(counts[i])].tolist())))
+    return values
+
+
 class FastSegmentWriter(SegmentWriter):
     """A Whoosh ``SegmentWriter`` that buffers postings per field and term (see the module doc)."""
 
@@ -90,13 +236,17 @@ class FastSegmentWriter(SegmentWriter):
         kwargs.setdefault("compound", False)
         super().__init__(ix, **kwargs)
         self._postings: dict[str, dict[bytes, TermBuffer]] = {}
+        self._words: dict[str, WordBuffer] = {}
         self._merging: list[tuple[Any, int, dict[int, int] | None]] = []
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: term vectors and spelling fields are not supported")
+            if isinstance(field, WordField) and type(field.format) is Positions and field.scorable:
+                self._words[name] = WordBuffer(field.word_term, field.format.field_boost)
 
     def add_document(self, **fields: Any) -> None:
-        """Whoosh's ``add_document``, with each posting appended to its term's buffer."""
+        """Whoosh's ``add_document``: a word field's words go to its :class:`WordBuffer`, other fields'
+        postings to their terms' buffers once the whole document is read (a failing field adds nothing)."""
         self._check_state()
         if self._merging:  # their documents are numbered after the new ones (as Whoosh's commit does it)
             raise RuntimeError("documents cannot be added after segments to merge")
@@ -107,6 +257,8 @@ class FastSegmentWriter(SegmentWriter):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
 
+        pending: list[tuple[dict[bytes, TermBuffer], bytes, float, bytes]] = []
+        marks = {name: buffer.mark() for name, buffer in self._words.items()}
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -117,26 +269,34 @@ class FastSegmentWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
-                    terms = self._postings.setdefault(fieldname, {})
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in field.index(value):
-                        if scorable:
-                            length += freq
-                        buffer = terms.get(tbytes)
-                        if buffer is None:
-                            terms[tbytes] = ([docnum], [weight * fieldboost], [vbytes])
-                        else:
-                            buffer[0].append(docnum)
-                            buffer[1].append(weight * fieldboost)
-                            buffer[2].append(vbytes)
+                    words = self._words.get(fieldname)
+                    if words is not None:
+                        length = words.add(docnum, field.index_words(value), fieldboost)
+                    else:
+                        terms = self._postings.setdefault(fieldname, {})
+                        scorable = field.scorable
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            if scorable:
+                                length += freq
+                            pending.append((terms, tbytes, weight * fieldboost, vbytes))
                 stored = fields.get(f"_stored_{fieldname}", value)
                 perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
                 column = field.column_type
                 if column and stored is not None:
                     perdocwriter.add_column_value(fieldname, column, field.to_column_value(stored))
         except Exception:
+            for name, mark in marks.items():
+                self._words[name].truncate(mark)
             perdocwriter.cancel_doc()
             raise
+        for terms, tbytes, weight, vbytes in pending:
+            buffer = terms.get(tbytes)
+            if buffer is None:
+                terms[tbytes] = ([docnum], [weight], [vbytes])
+            else:
+                buffer[0].append(docnum)
+                buffer[1].append(weight)
+                buffer[2].append(vbytes)
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
@@ -188,6 +348,8 @@ class FastSegmentWriter(SegmentWriter):
             MergeSource(SegmentReader(self.storage, self.schema, seg), start, docmap)
             for seg, start, docmap in self._merging
         ]
+        for name, words in self._words.items():
+            self._postings[name] = words.postings()
         try:
             write_postings(self.fieldwriter, self.schema, lengths, self._postings, sources)
         finally:
@@ -195,6 +357,7 @@ class FastSegmentWriter(SegmentWriter):
             for source in sources:
                 source.reader.close()
         self._postings = {}
+        self._words = {name: words.emptied() for name, words in self._words.items()}
         self._merging = []
         self.fieldwriter.close()
 
@@ -417,6 +580,7 @@ def copy_blocks(postfile: Any, terminfo: W3TermInfo, blocks: BlocksToCopy, final
     terminfo._maxid = maxid + shift
 
 
+_PICKLE_HEADERS = (b"\x80\x02", b"\x80\x03")  # blocks written by Whoosh, and by this module
 _INT_OPCODES = {ord("K"): (1, False), ord("M"): (2, False), ord("J"): (4, True)}  # pickle's BININT1, BININT2, BININT
 
 
@@ -426,8 +590,8 @@ def _shift_first_gap(pickled: bytes, shift: int) -> bytes:
     Protocol 2 writes a tuple of one to three items without a MARK and a longer one after one, so
     the first gap starts at byte 2 or 3; it is re-encoded as pickle would encode the new number.
     """
-    if pickled[:2] != b"\x80\x02":
-        raise ValueError("not a protocol-2 pickle")
+    if pickled[:2] not in _PICKLE_HEADERS:
+        raise ValueError("not a protocol-2 or -3 pickle")
     start = 3 if pickled[2] == ord("(") else 2
     size, signed = _INT_OPCODES[pickled[start]]
     end = start + 1 + size
@@ -503,7 +667,7 @@ def _write_block(
     else:
         mini_values = b"".join(values)
     gaps = (ids[0], *map(sub, ids[1:], ids))
-    pickled = dumps((gaps, mini_weights, mini_values), 2)
+    pickled = dumps((gaps, mini_weights, mini_values), BLOCK_PROTOCOL)
     lengths = (length_to_byte(minlength), length_to_byte(maxlength))
     _put_block(postfile, (len(ids), ids[-1], maxweight), pickled, lengths, last)
 

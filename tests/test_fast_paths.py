@@ -435,6 +435,41 @@ def test_position_encoding_equals_whoosh():
         assert encode_positions(positions) == Positions().encode(positions)
 
 
+def test_position_lists_encoded_at_once_equal_whoosh():
+    from whoosh.formats import Positions
+
+    from index.whoosh_segments import encode_position_lists
+
+    rng = random.Random(6)
+    edges = [0, 1, 255, 256, 65_535, 65_536, 2**31 - 1]
+    cases = [[0], [255], [256], [65_535], [65_536], [2**31 - 1], [0, 2**31 - 1], list(range(1000)), list(range(1001))]
+    cases += [list(range(0, 5 * n, 5)) for n in (999, 1002, 2000, 2001)]
+    for _ in range(300):
+        picked = (
+            rng.choice(edges) if rng.random() < 0.2 else rng.randint(0, 70_000) for _ in range(rng.randint(1, 12))
+        )
+        cases.append(sorted(set(picked)))
+    rng.shuffle(cases)
+    counts = np.array([len(c) for c in cases])
+    starts = np.cumsum(counts) - counts
+    gaps = np.concatenate([np.diff(c, prepend=0) for c in cases])
+    assert encode_position_lists(gaps, starts, counts) == [Positions().encode(c) for c in cases]
+
+
+def test_words_of_a_failed_document_are_forgotten(tmp_path):
+    eng = WhooshEngine.create(tmp_path / "ix")
+    writer = eng.writer(fresh=True)
+    writer.add(IndexDoc("ok1", "First title", "alpha beta", "RT", dt.date(2016, 1, 2)))
+    with pytest.raises(ValueError, match="invalid literal"):  # after its body was read (fields go by name)
+        writer._writer.add_document(id="bad", title="Broken title", body="gamma delta", dated="not a number")
+    writer.add(IndexDoc("ok2", "Second title", "alpha epsilon", "BBC", None))
+    writer.commit()
+    for word, expected in (("alpha", ["ok1", "ok2"]), ("gamma", []), ("broken", []), ("epsilon", ["ok2"])):
+        found = eng.search(EngineQuery(node=parse_query(word), limit=10))
+        assert sorted(i for i, _ in found.hits) == expected
+    eng.close()
+
+
 def test_fast_indexing_equals_the_analyzer_chain():
     field = build_schema()["body"]
     for doc in _docs(50, 7):
