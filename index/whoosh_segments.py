@@ -57,12 +57,9 @@ from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-BLOCK_PROTOCOL = 3  # Whoosh pickles with 2, which stores each bytes value as a call to codecs.encode
-COMPRESS_MIN = 400  # smaller pickled blocks are stored as they are: zlib saves almost nothing on them
-ZLIB_LEVEL = 1  # Whoosh uses 3: level 1 is faster and, on these blocks, about as small
-ZLIB_WBITS = 12  # a 4 KB window holds most blocks whole
+from index.whoosh_blocks import COMPRESS_MIN, ZLIB_LEVEL, TermBuffer, WordPostings, compress
 
-TermBuffer = tuple[list[int], list[float], list[bytes]]  # docnums (ascending), weights, encoded values
+BLOCK_PROTOCOL = 3  # Whoosh pickles with 2, which stores each bytes value as a call to codecs.encode
 
 
 def encode_positions(positions: list[int]) -> bytes:
@@ -77,11 +74,6 @@ def encode_positions(positions: list[int]) -> bytes:
 
 
 _SINGLE_POSITIONS = [pack_uint(1) + dumps([position], 2) for position in range(8192)]
-
-
-def _compress(data: bytes) -> bytes:
-    # One call: 5-30 % faster than a compressor object with a small memLevel, and smaller.
-    return zlib.compress(data, ZLIB_LEVEL, ZLIB_WBITS)
 
 
 @runtime_checkable
@@ -152,11 +144,8 @@ class WordBuffer:
         del self.numbers[words:]
         del self.docnums[docs:], self.counts[docs:], self.boosts[docs:]
 
-    def postings(self) -> dict[bytes, TermBuffer]:
-        """Each term's postings (document numbers, weights, encoded positions), documents ascending."""
-        total = len(self.numbers)
-        if not total:
-            return {}
+    def postings(self) -> WordPostings:
+        """The buffered words as postings, term by term (terms in byte order)."""
         counts = np.array(self.counts, dtype=np.int64)
         doc_starts = np.cumsum(counts) - counts
         terms = sorted(set(self.words.terms))
@@ -167,65 +156,25 @@ class WordBuffer:
         word_ranks = word_ranks[order]
         docs = np.repeat(np.arange(len(counts)), counts)[order]
         positions = order - doc_starts[docs]
-        starts = np.flatnonzero(np.r_[True, (word_ranks[1:] != word_ranks[:-1]) | (docs[1:] != docs[:-1])])
-        freqs = np.diff(np.r_[starts, total])
-        gaps = positions.copy()
+        new_posting = np.ones(len(order), dtype=bool)
+        new_posting[1:] = (word_ranks[1:] != word_ranks[:-1]) | (docs[1:] != docs[:-1])
+        starts = np.flatnonzero(new_posting)
+        freqs = np.diff(np.append(starts, len(order)))
+        gaps = positions.astype(np.int64)
         gaps[1:] -= positions[:-1]
         gaps[starts] = positions[starts]
-        values = encode_position_lists(gaps, starts, freqs)
         posting_docs = docs[starts]
-        ids = np.array(self.docnums, dtype=np.int64)[posting_docs].tolist()
-        weights = (freqs * self.field_boost * np.array(self.boosts)[posting_docs]).tolist()
         posting_ranks = word_ranks[starts]
-        term_starts = np.flatnonzero(np.r_[True, posting_ranks[1:] != posting_ranks[:-1]]).tolist()
-        term_ends = [*term_starts[1:], len(starts)]
-        return {
-            terms[rank]: (ids[a:b], weights[a:b], values[a:b])
-            for rank, a, b in zip(posting_ranks[term_starts].tolist(), term_starts, term_ends, strict=True)
-        }
-
-
-_LIST_HEAD = b"\x80\x02]q\x00"  # protocol 2, an empty list, memoised
-_BATCH = 1000  # pickle appends a longer list's items in batches: left to pickle itself
-
-
-def encode_position_lists(gaps: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> list[bytes]:
-    """``formats.Positions.encode`` of many postings at once.
-
-    ``gaps`` holds every posting's positions as gaps (each posting's first one as it is), posting
-    ``i`` being ``gaps[starts[i]: starts[i] + counts[i]]``.  Each value is the count (4 bytes, big
-    endian) then the gap list pickled with protocol 2: ``K`` and one byte, ``M`` and two, or ``J``
-    and four, one item appended (``a``) or a marked run of them (``(`` … ``e``).
-    """
-    gaps = gaps.astype(np.int64)
-    if gaps.size and (gaps.min() < 0 or gaps.max() >= 2**31):
-        raise ValueError("positions must be below 2**31")
-    item_sizes = 2 + (gaps >= 256) + 2 * (gaps >= 65536)
-    many = counts > 1
-    sizes = 4 + len(_LIST_HEAD) + many + np.add.reduceat(item_sizes, starts) + 2
-    ends = np.cumsum(sizes)
-    offsets = ends - sizes
-    out = np.zeros(int(ends[-1]), dtype=np.uint8)
-    for shift, byte in zip((24, 16, 8, 0), range(4), strict=True):
-        out[offsets + byte] = (counts >> shift) & 0xFF
-    for byte, code in enumerate(_LIST_HEAD, 4):
-        out[offsets + byte] = code
-    out[offsets[many] + 4 + len(_LIST_HEAD)] = ord("(")
-    item_ends = np.cumsum(item_sizes)
-    first_item = np.repeat(offsets + 4 + len(_LIST_HEAD) + many - (item_ends - item_sizes)[starts], counts)
-    items = first_item + item_ends - item_sizes
-    out[items] = np.where(gaps < 256, ord("K"), np.where(gaps < 65536, ord("M"), ord("J")))
-    for byte in range(4):
-        wide = items[item_sizes > byte + 1]
-        out[wide + 1 + byte] = (gaps[item_sizes > byte + 1] >> (8 * byte)) & 0xFF
-    out[ends - 2] = np.where(many, ord("e"), ord("a"))
-    out[ends - 1] = ord(".")
-    data = out.tobytes()
-    values = [data[a:b] for a, b in zip(offsets.tolist(), ends.tolist(), strict=True)]
-    for i in np.flatnonzero(counts > _BATCH).tolist():
-        start = int(starts[i])
-        values[i] = encode_positions(list(accumulate(gaps[start : start + int(counts[i])].tolist())))
-    return values
+        term_starts = np.flatnonzero(np.append(True, posting_ranks[1:] != posting_ranks[:-1]))
+        return WordPostings(
+            terms=[terms[rank] for rank in posting_ranks[term_starts].tolist()],
+            term_starts=np.append(term_starts, len(starts)),
+            docnums=np.array(self.docnums, dtype=np.int64)[posting_docs],
+            freqs=freqs,
+            weights=freqs * self.field_boost * np.array(self.boosts, dtype=np.float64)[posting_docs],
+            token_starts=starts,
+            gaps=gaps,
+        )
 
 
 class FastSegmentWriter(SegmentWriter):
@@ -348,10 +297,12 @@ class FastSegmentWriter(SegmentWriter):
             MergeSource(SegmentReader(self.storage, self.schema, seg), start, docmap)
             for seg, start, docmap in self._merging
         ]
+        new_postings: dict[str, dict[bytes, TermBuffer] | WordPostings] = dict(self._postings)
         for name, words in self._words.items():
-            self._postings[name] = words.postings()
+            if words.docnums:
+                new_postings[name] = words.postings()
         try:
-            write_postings(self.fieldwriter, self.schema, lengths, self._postings, sources)
+            write_postings(self.fieldwriter, self.schema, lengths, new_postings, sources)
         finally:
             lengths.close()
             for source in sources:
@@ -459,14 +410,15 @@ def write_postings(
     fieldwriter: W3FieldWriter,
     schema: Any,
     lengths: W3PerDocReader,
-    postings: dict[str, dict[bytes, TermBuffer]],
+    postings: dict[str, dict[bytes, TermBuffer] | WordPostings],
     sources: list[MergeSource],
 ) -> None:
     """Write the buffered postings, then each merged segment's, in Whoosh's order and W3 block format.
 
     Fields go by name and terms by bytes; within a term, the new documents come first and each
     merged segment's after them (the document numbers the segment writer gave them).  Only one
-    term's postings are in memory at a time, however large the merge.
+    term's postings are in memory at a time, however large the merge.  A word field's terms that
+    no merged segment holds are written all at once (:meth:`WordPostings.write`) before the others.
     """
     blocklimit = fieldwriter._codec._blocklimit
     postfile = fieldwriter._postfile
@@ -475,9 +427,18 @@ def write_postings(
     for source in sources:
         fieldnames.update(name for name in source.reader.indexed_field_names() if name in schema)
     for fieldname in sorted(fieldnames):
-        buffered = postings.get(fieldname, {})
+        new = postings.get(fieldname, {})
         merged_terms = [source.terms(fieldname) for source in sources]
-        terms = sorted(set(buffered).union(*merged_terms))
+        written_alone: dict[bytes, bytes] = {}
+        if isinstance(new, WordPostings):
+            shared = {i for i, term in enumerate(new.terms) if any(term in held for held in merged_terms)}
+            codes = _field_length_codes(lengths, fieldname)
+            infos = new.write(postfile, codes, shared, blocklimit)
+            written_alone = dict(zip((t for i, t in enumerate(new.terms) if i not in shared), infos, strict=True))
+            buffered = new.term_buffers(sorted(shared))
+        else:
+            buffered = new
+        terms = sorted(set(buffered).union(written_alone, *merged_terms))
         if not terms:
             continue
         fieldobj = schema[fieldname]
@@ -486,6 +447,10 @@ def write_postings(
         fixed_size = fieldobj.format.fixed_value_size()
         field_lengths = _field_lengths(lengths, fieldname)
         for tbytes in terms:
+            info = written_alone.get(tbytes)
+            if info is not None:
+                tindex.add(prefix + tbytes, info)
+                continue
             runs = _term_runs(buffered.pop(tbytes, None), sources, merged_terms, tbytes, fixed_size)
             if not runs:  # every document with the term was deleted
                 continue
@@ -604,10 +569,15 @@ def _field_lengths(perdoc: W3PerDocReader, fieldname: str) -> list[int] | None:
 
     One read of the length column: Whoosh's flush asked the column once per posting.
     """
+    codes = _field_length_codes(perdoc, fieldname)
+    return None if codes is None else [_LENGTH_OF_BYTE[code] for code in codes.tolist()]
+
+
+def _field_length_codes(perdoc: W3PerDocReader, fieldname: str) -> np.ndarray | None:
+    """Each document's length byte in ``fieldname`` (0 for none); None without lengths."""
     if not perdoc.has_column(_lenfield(fieldname)):
         return None
-    codes = numeric_column(perdoc.column_reader(_lenfield(fieldname), LENGTHS_COLUMN), perdoc.doc_count_all())
-    return [_LENGTH_OF_BYTE[code] for code in codes.tolist()]
+    return numeric_column(perdoc.column_reader(_lenfield(fieldname), LENGTHS_COLUMN), perdoc.doc_count_all())
 
 
 _LENGTH_OF_BYTE = [0] + [byte_to_length(code) for code in range(1, 256)]
@@ -677,7 +647,7 @@ def _put_block(
 ) -> None:
     """A block's header (count, last id, max weight, compression, length bytes) and its data."""
     compression = ZLIB_LEVEL if len(pickled) >= COMPRESS_MIN else 0
-    data = _compress(pickled) if compression else pickled
+    data = compress(pickled) if compression else pickled
     info = dumps((*counts, compression, *lengths), 2)
     size = len(info) + len(data)
     postfile.write_int(-size if last else size)

@@ -373,6 +373,46 @@ def test_segment_writer_equals_whoosh_writer(tmp_path, monkeypatch):
     assert len(plain[1]) == 1  # the third commit merged both (renumbering around deleted documents)
 
 
+def test_segment_writer_equals_whoosh_writer_on_long_documents(tmp_path, monkeypatch):
+    """Positions past 255 and 65,535, a word repeated past pickle's batch of 1,000 appends, position
+    lists longer than 255 bytes, terms of many blocks, and weights of every kind (title boost 2);
+    the bulk writer lays out a few dozen postings at a time (terms larger than that whole)."""
+    from whoosh.writing import SegmentWriter
+
+    import index.whoosh_blocks as whoosh_blocks
+    import index.whoosh_engine as whoosh_engine
+
+    monkeypatch.setattr(whoosh_blocks, "CHUNK_POSTINGS", 50)
+
+    rng = random.Random(11)
+    long_body = " ".join(
+        "often" if i % 45 == 0 else "sometimes" if i % 700 == 0 else "finally" if i == 69_999 else rng.choice(WORDS)
+        for i in range(70_000)
+    )
+    docs = [*_docs(200, 12, "s"), IndexDoc("long", "Often often rare title", long_body, "RT", dt.date(2017, 3, 4))]
+    docs += _docs(100, 13, "t")
+    built = []
+    for writer_class in (whoosh_engine.FastSegmentWriter, SegmentWriter):
+        monkeypatch.setattr(whoosh_engine.WhooshWriter, "segment_writer", writer_class)
+        eng = WhooshEngine.create(tmp_path / writer_class.__name__)
+        with eng.writer(fresh=True) as writer:
+            writer.add_many(docs)
+        built.append(_index_contents(eng))
+        eng.close()
+    fast, plain = built
+    assert fast == plain
+    ((_, _, lengths, _, terms),) = fast
+    assert max(lengths["body"]) > 65_536
+    assert max(len(blocks) for (field, _), (*_, blocks) in terms.items() if field == "body") > 1
+    (often,) = terms["body", b"often"][2]
+    assert often[1] == 1556 and len(often[2]) > 2 * 1000  # more than 1,000 positions, over 255 bytes
+    assert b"J" in terms["body", b"final"][2][0][2]  # a first position over 65,535
+    title_weights = {
+        weight for (field, _), (_, _, postings, _) in terms.items() if field == "title" for _, weight, _ in postings
+    }
+    assert {2.0, 4.0} <= title_weights
+
+
 def _without_blocks(contents: list) -> list:
     return [(*segment[:4], {term: stats[:3] for term, stats in segment[4].items()}) for segment in contents]
 
@@ -438,7 +478,7 @@ def test_position_encoding_equals_whoosh():
 def test_position_lists_encoded_at_once_equal_whoosh():
     from whoosh.formats import Positions
 
-    from index.whoosh_segments import encode_position_lists
+    from index.whoosh_blocks import encode_position_lists
 
     rng = random.Random(6)
     edges = [0, 1, 255, 256, 65_535, 65_536, 2**31 - 1]

@@ -1,0 +1,389 @@
+"""A segment's new postings for a word field, written as Whoosh W3 posting blocks by numpy.
+
+Whoosh pickles each block of postings with a Python call per block and per posting
+(the block's gaps, weights and values, its header, the term's statistics).  In a
+news segment most terms occur in one to three documents, so a flush spent most of
+its time on that bookkeeping.  Here the bytes of all blocks of many terms are laid
+out at once: the pickles are written opcode by opcode into one array, and only the
+blocks large enough to compress go through zlib one at a time.
+
+The bytes are what ``pickle.loads`` reads back as Whoosh's own writer's values:
+
+* a position list (a posting's value) is ``formats.Positions.encode``'s encoding, byte
+  for byte: the count (4 bytes, big endian), then the gap list pickled with protocol
+  2 (``]q\\x00``, then ``K`` and one byte, ``M`` and two or ``J`` and four for each gap,
+  a single item appended with ``a``, more between ``(`` and ``e``);
+* a block's data is the tuple (gaps, weights, values) that Whoosh pickles, written
+  with protocol 3 opcodes and no memo: bytes as ``C`` (short) or ``B``, floats as ``G``
+  (8 bytes, big endian), a tuple of one to three items closed by ``\\x85``-``\\x87``
+  and a longer one between ``(`` and ``t``;
+* a block's header is Whoosh's tuple (count, last id, max weight, compression,
+  shortest and longest length as bytes), pickled the same way under protocol 2.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from itertools import accumulate
+from typing import NamedTuple
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.formats import Positions
+
+TermBuffer = tuple[list[int], list[float], list[bytes]]  # docnums (ascending), weights, encoded values
+
+COMPRESS_MIN = 400  # smaller pickled blocks are stored as they are: zlib saves almost nothing on them
+ZLIB_LEVEL = 1  # Whoosh uses 3: level 1 is faster and, on these blocks, about as small
+ZLIB_WBITS = 12  # a 4 KB window holds most blocks whole
+CHUNK_POSTINGS = 200_000  # postings laid out per pass (bounds the temporary arrays)
+
+_K, _M, _J = ord("K"), ord("M"), ord("J")
+_LIST_HEAD = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)  # protocol 2, an empty list, memoised
+_BATCH = 1000  # pickle appends a longer list's items in batches: left to pickle itself
+_SMALL_TUPLES = np.array([0, 0x85, 0x86, 0x87], dtype=np.uint8)  # TUPLE1 .. TUPLE3
+_TERM_INFO = np.dtype(
+    [
+        ("inlined", "u1"),
+        ("weight", ">f4"),
+        ("df", ">u4"),
+        ("min_length", "u1"),
+        ("max_length", "u1"),
+        ("max_weight", ">f4"),
+        ("min_id", ">u4"),
+        ("max_id", ">u4"),
+        ("offset", ">i8"),
+        ("length", ">i4"),
+    ]
+)  # W3TermInfo's struct ("!BfIBBfII") followed by the extent ("!q", "!i")
+
+
+def compress(data: bytes) -> bytes:
+    # One call: 5-30 % faster than a compressor object with a small memLevel, and smaller.
+    return zlib.compress(data, ZLIB_LEVEL, ZLIB_WBITS)
+
+
+# -- opcodes ----------------------------------------------------------------------------------
+def _int_sizes(values: np.ndarray) -> np.ndarray:
+    """Bytes that pickle takes for each non-negative int below 2**31: ``K``, ``M`` or ``J`` and its bytes."""
+    return 2 + (values >= 256) + 2 * (values >= 65536)
+
+
+def _put_ints(out: np.ndarray, at: np.ndarray, values: np.ndarray, sizes: np.ndarray) -> None:
+    out[at] = np.where(sizes == 2, _K, np.where(sizes == 3, _M, _J))
+    for byte in range(4):
+        wide = sizes > byte + 1
+        out[at[wide] + 1 + byte] = (values[wide] >> (8 * byte)) & 0xFF
+
+
+def _put_floats(out: np.ndarray, at: np.ndarray, values: np.ndarray) -> None:
+    out[at] = ord("G")
+    out[at[:, None] + np.arange(1, 9)] = values.astype(">f8").view(np.uint8).reshape(-1, 8)
+
+
+def _put_tuple_frame(out: np.ndarray, start: np.ndarray, items_size: np.ndarray, counts: np.ndarray) -> None:
+    """Open (``(``, for more than three items) and close a tuple of ``counts`` items taking ``items_size`` bytes."""
+    many = counts > 3
+    out[start[many]] = ord("(")
+    out[start + many + items_size] = np.where(many, ord("t"), _SMALL_TUPLES[np.minimum(counts, 3)])
+
+
+def _within(sizes: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each item's offset inside its group (groups of ``counts`` items from ``starts``), from item sizes."""
+    ends = np.cumsum(sizes)
+    before = ends - sizes
+    return before - np.repeat(before[starts], counts)
+
+
+def _group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    return np.add.reduceat(values, starts) if len(values) else np.zeros(0, dtype=values.dtype)
+
+
+# -- position lists ---------------------------------------------------------------------------
+def position_list_sizes(gaps: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The size of each posting's encoded positions (before the correction of :func:`put_position_lists`)."""
+    return 4 + len(_LIST_HEAD) + (counts > 1) + _group_sums(_int_sizes(gaps), starts) + 2
+
+
+def put_position_lists(
+    out: np.ndarray, offsets: np.ndarray, gaps: np.ndarray, starts: np.ndarray, counts: np.ndarray
+) -> None:
+    """Write each posting's encoded positions at ``offsets``; posting ``i``'s positions are
+    ``gaps[starts[i]: starts[i] + counts[i]]`` as gaps (the first one as it is).  Lists of more
+    than pickle's append batch come out wrong: see :func:`long_position_lists`.
+    """
+    many = counts > 1
+    for shift, byte in zip((24, 16, 8, 0), range(4), strict=True):
+        out[offsets + byte] = (counts >> shift) & 0xFF
+    out[offsets[:, None] + np.arange(4, 4 + len(_LIST_HEAD))] = _LIST_HEAD
+    head = 4 + len(_LIST_HEAD)
+    out[offsets[many] + head] = ord("(")
+    item_sizes = _int_sizes(gaps)
+    items = np.repeat(offsets + head + many, counts) + _within(item_sizes, starts, counts)
+    _put_ints(out, items, gaps, item_sizes)
+    ends = offsets + position_list_sizes(gaps, starts, counts)
+    out[ends - 2] = np.where(many, ord("e"), ord("a"))
+    out[ends - 1] = ord(".")
+
+
+def long_position_lists(gaps: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> dict[int, bytes]:
+    """The postings whose lists pickle appends in batches (posting index → Whoosh's own encoding):
+    :func:`put_position_lists` writes them wrong and their size differs, so callers place these."""
+    return {
+        i: Positions().encode(list(accumulate(gaps[starts[i] : starts[i] + counts[i]].tolist())))
+        for i in np.flatnonzero(counts > _BATCH).tolist()
+    }
+
+
+def encode_position_lists(gaps: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> list[bytes]:
+    """``formats.Positions.encode`` of many postings at once (see :func:`put_position_lists`)."""
+    _check_gaps(gaps)
+    sizes = position_list_sizes(gaps, starts, counts)
+    ends = np.cumsum(sizes)
+    offsets = ends - sizes
+    out = np.zeros(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    put_position_lists(out, offsets, gaps, starts, counts)
+    data = out.tobytes()
+    values = [data[a:b] for a, b in zip(offsets.tolist(), ends.tolist(), strict=True)]
+    for i, value in long_position_lists(gaps, starts, counts).items():
+        values[i] = value
+    return values
+
+
+def _check_gaps(gaps: np.ndarray) -> None:
+    if gaps.size and (gaps.min() < 0 or gaps.max() >= 2**31):
+        raise ValueError("positions must be below 2**31")
+
+
+# -- a field's postings -----------------------------------------------------------------------
+class WordPostings(NamedTuple):
+    """A word field's postings in a new segment, term by term (terms in byte order).
+
+    Term ``t``'s postings are ``term_starts[t]: term_starts[t + 1]``; posting ``p``'s positions
+    are ``gaps[token_starts[p]: token_starts[p] + freqs[p]]``, as gaps.
+    """
+
+    terms: list[bytes]
+    term_starts: np.ndarray
+    docnums: np.ndarray
+    freqs: np.ndarray
+    weights: np.ndarray
+    token_starts: np.ndarray
+    gaps: np.ndarray
+
+    def term_buffers(self, wanted: list[int]) -> dict[bytes, TermBuffer]:
+        """The postings of terms ``wanted`` (indices) as lists, for terms that merged segments also hold."""
+        if not wanted:
+            return {}
+        firsts, lasts = self.term_starts[wanted], self.term_starts[np.asarray(wanted) + 1]
+        postings = np.concatenate([np.arange(a, b) for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)])
+        counts = self.freqs[postings]
+        tokens = np.concatenate(
+            [np.arange(a, a + n) for a, n in zip(self.token_starts[postings].tolist(), counts.tolist(), strict=True)]
+        )
+        values = encode_position_lists(self.gaps[tokens], np.cumsum(counts) - counts, counts)
+        docnums, weights = self.docnums[postings].tolist(), self.weights[postings].tolist()
+        found, at = {}, 0
+        for term, size in zip((self.terms[t] for t in wanted), (lasts - firsts).tolist(), strict=True):
+            found[term] = (docnums[at : at + size], weights[at : at + size], values[at : at + size])
+            at += size
+        return found
+
+    def write(self, postfile: object, lengths: np.ndarray | None, skip: set[int], blocklimit: int) -> list[bytes]:
+        """Write every term's posting list except those in ``skip`` to ``postfile`` and return each
+        written term's stored term info, in term order.
+
+        ``lengths`` holds each document's length byte in the field (None if not scored).
+        """
+        wanted = np.array([t for t in range(len(self.terms)) if t not in skip], dtype=np.int64)
+        infos: list[bytes] = []
+        for chunk in _chunks(wanted, self.term_starts, CHUNK_POSTINGS):
+            data, extents = _lay_out_terms(self, chunk, lengths, blocklimit, postfile.tell())  # type: ignore[attr-defined]
+            postfile.write(data)  # type: ignore[attr-defined]
+            infos.extend(extents)
+        return infos
+
+
+def _chunks(terms: np.ndarray, term_starts: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    """Consecutive runs of ``terms`` holding about ``size`` postings each (a term is never cut)."""
+    sizes = term_starts[terms + 1] - term_starts[terms]
+    ends = np.cumsum(sizes)
+    first = 0
+    while first < len(terms):
+        last = int(np.searchsorted(ends, ends[first] - sizes[first] + size, side="right"))
+        last = max(last, first + 1)
+        yield terms[first:last]
+        first = last
+
+
+def _lay_out_terms(
+    postings: WordPostings, terms: np.ndarray, lengths: np.ndarray | None, blocklimit: int, base: int
+) -> tuple[bytes, list[bytes]]:
+    """The bytes of ``terms``' posting lists, one after the other, and their term infos (offsets from ``base``)."""
+    term_starts = postings.term_starts
+    firsts, df = term_starts[terms], term_starts[terms + 1] - term_starts[terms]
+    # The postings of these terms, and the blocks they are cut into.
+    posting_index = np.repeat(firsts, df) + _within(np.ones(int(df.sum()), dtype=np.int64), np.cumsum(df) - df, df)
+    blocks_per_term = -(-df // blocklimit)
+    block_term = np.repeat(np.arange(len(terms)), blocks_per_term)
+    block_in_term = _within(
+        np.ones(len(block_term), dtype=np.int64), np.cumsum(blocks_per_term) - blocks_per_term, blocks_per_term
+    )
+    term_first_posting = np.cumsum(df) - df
+    block_starts = term_first_posting[block_term] + block_in_term * blocklimit
+    block_counts = np.minimum(blocklimit, df[block_term] - block_in_term * blocklimit)
+    last_block = block_in_term == blocks_per_term[block_term] - 1
+
+    docnums = postings.docnums[posting_index]
+    weights = postings.weights[posting_index]
+    freqs = postings.freqs[posting_index]
+    token_starts = postings.token_starts[posting_index]
+    n_postings = len(posting_index)
+    block_of = np.repeat(np.arange(len(block_starts)), block_counts)
+
+    # Block statistics.
+    stored = weights.astype(np.float32)
+    max_weights = np.maximum(np.maximum.reduceat(weights, block_starts), 0.0)
+    all_ones = np.logical_and.reduceat(stored == 1.0, block_starts)
+    all_same = np.logical_and.reduceat(stored == stored[block_starts][block_of], block_starts)
+    weight_kind = np.where(all_ones, 0, np.where(all_same, 1, 2))  # None, one float, a tuple of floats
+    if lengths is None:
+        min_codes = max_codes = np.zeros(len(block_starts), dtype=np.int64)
+    else:
+        codes = lengths[docnums].astype(np.int64)
+        min_codes = np.minimum.reduceat(np.where(codes > 0, codes, 256), block_starts)
+        min_codes[min_codes == 256] = 0
+        max_codes = np.maximum.reduceat(codes, block_starts)
+
+    # Block data: (gaps, weights, values) pickled.
+    gaps = docnums.copy()
+    gaps[1:] -= docnums[:-1]
+    gaps[block_starts] = docnums[block_starts]
+    gap_sizes = _int_sizes(gaps)
+    token_index = np.repeat(token_starts, freqs) + _within(
+        np.ones(int(freqs.sum()), dtype=np.int64), np.cumsum(freqs) - freqs, freqs
+    )
+    position_gaps = postings.gaps[token_index]
+    _check_gaps(position_gaps)
+    position_starts = np.cumsum(freqs) - freqs
+    value_sizes = position_list_sizes(position_gaps, position_starts, freqs)
+    long_lists = long_position_lists(position_gaps, position_starts, freqs)
+    for i, value in long_lists.items():
+        value_sizes[i] = len(value)
+    value_item_sizes = value_sizes + np.where(value_sizes < 256, 2, 5)
+    frame = (block_counts > 3) + 1  # a tuple's MARK and closing opcode
+    gaps_size = frame + _group_sums(gap_sizes, block_starts)
+    weights_size = np.where(weight_kind == 0, 1, np.where(weight_kind == 1, 9, frame + 9 * block_counts))
+    values_size = frame + _group_sums(value_item_sizes, block_starts)
+    data_sizes = 2 + gaps_size + weights_size + values_size + 2
+    data_ends = np.cumsum(data_sizes)
+    data_at = data_ends - data_sizes
+    out = np.zeros(int(data_ends[-1]), dtype=np.uint8)
+    out[data_at] = 0x80
+    out[data_at + 1] = 3
+    section = data_at + 2
+    _put_tuple_frame(out, section, gaps_size - frame, block_counts)
+    _put_ints(
+        out,
+        np.repeat(section + (block_counts > 3), block_counts) + _within(gap_sizes, block_starts, block_counts),
+        gaps,
+        gap_sizes,
+    )
+    section = section + gaps_size
+    out[section[weight_kind == 0]] = ord("N")
+    single = weight_kind == 1
+    _put_floats(out, section[single], stored[block_starts[single]].astype(np.float64))
+    tupled = weight_kind == 2
+    _put_tuple_frame(out, section[tupled], 9 * block_counts[tupled], block_counts[tupled])
+    in_tuples = tupled[block_of]
+    weight_items = (
+        section[block_of] + (block_counts[block_of] > 3) + 9 * (np.arange(n_postings) - block_starts[block_of])
+    )
+    _put_floats(out, weight_items[in_tuples], stored[in_tuples].astype(np.float64))
+    section = section + weights_size
+    _put_tuple_frame(out, section, values_size - frame, block_counts)
+    value_items = np.repeat(section + (block_counts > 3), block_counts) + _within(
+        value_item_sizes, block_starts, block_counts
+    )
+    short = value_sizes < 256
+    out[value_items[short]] = ord("C")
+    out[value_items[short] + 1] = value_sizes[short]
+    out[value_items[~short]] = ord("B")
+    for byte in range(4):
+        out[value_items[~short] + 1 + byte] = (value_sizes[~short] >> (8 * byte)) & 0xFF
+    value_at = value_items + np.where(short, 2, 5)
+    put_position_lists(out, value_at, position_gaps, position_starts, freqs)
+    for i, value in long_lists.items():
+        out[value_at[i] : value_at[i] + len(value)] = np.frombuffer(value, dtype=np.uint8)
+    out[data_ends - 2] = 0x87
+    out[data_ends - 1] = ord(".")
+
+    # Headers, and the blocks large enough to compress.
+    compressed = data_sizes >= COMPRESS_MIN
+    header_fields = [
+        block_counts,
+        docnums[block_starts + block_counts - 1],
+        None,
+        compressed.astype(np.int64) * ZLIB_LEVEL,
+        min_codes,
+        max_codes,
+    ]
+    int_sizes = [_int_sizes(values) for values in header_fields if values is not None]
+    header_sizes = 2 + 1 + sum(int_sizes) + 9 + 1 + 1
+    raw = out.tobytes()
+    data = [raw[a:b] for a, b in zip(data_at.tolist(), data_ends.tolist(), strict=True)]
+    final_sizes = data_sizes.copy()
+    for i in np.flatnonzero(compressed).tolist():
+        data[i] = compress(data[i])
+        final_sizes[i] = len(data[i])
+    block_sizes = 4 + header_sizes + final_sizes
+    term_sizes = 4 + _group_sums(block_sizes, np.cumsum(blocks_per_term) - blocks_per_term)
+    term_ends = np.cumsum(term_sizes)
+    term_at = term_ends - term_sizes
+    block_at = np.repeat(term_at + 4, blocks_per_term) + _within(
+        block_sizes, np.cumsum(blocks_per_term) - blocks_per_term, blocks_per_term
+    )
+    final = np.zeros(int(term_ends[-1]), dtype=np.uint8)
+    final[term_at[:, None] + np.arange(4)] = np.frombuffer(WHOOSH3_HEADER_MAGIC, dtype=np.uint8)
+    signed_sizes = np.where(last_block, -(block_sizes - 4), block_sizes - 4).astype(">i4")
+    final[block_at[:, None] + np.arange(4)] = signed_sizes.view(np.uint8).reshape(-1, 4)
+    at = block_at + 4
+    final[at] = 0x80
+    final[at + 1] = 2
+    final[at + 2] = ord("(")
+    at = at + 3
+    for values, sizes in zip(header_fields[:2], int_sizes[:2], strict=True):
+        _put_ints(final, at, values, sizes)
+        at = at + sizes
+    _put_floats(final, at, max_weights)
+    at = at + 9
+    for values, sizes in zip(header_fields[3:], int_sizes[2:], strict=True):
+        _put_ints(final, at, values, sizes)
+        at = at + sizes
+    final[at] = ord("t")
+    final[at + 1] = ord(".")
+    data_final_at = (at + 2).tolist()
+    for start, chunk in zip(data_final_at, data, strict=True):
+        final[start : start + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+
+    # Term infos.
+    term_block_starts = np.cumsum(blocks_per_term) - blocks_per_term
+    infos = np.zeros(len(terms), dtype=_TERM_INFO)
+    infos["weight"] = _group_sums(stored.astype(np.float64), term_first_posting)
+    infos["df"] = df
+    if lengths is None:
+        infos["min_length"] = 0
+        infos["max_length"] = 0
+    else:
+        term_min = np.minimum.reduceat(np.where(min_codes > 0, min_codes, 256), term_block_starts)
+        infos["min_length"] = np.where(term_min == 256, 0, term_min)
+        infos["max_length"] = np.maximum.reduceat(max_codes, term_block_starts)
+    infos["max_weight"] = np.maximum.reduceat(max_weights, term_block_starts)
+    infos["min_id"] = docnums[term_first_posting]
+    infos["max_id"] = docnums[term_first_posting + df - 1]
+    infos["offset"] = base + term_at
+    infos["length"] = term_sizes
+    packed = infos.tobytes()
+    size = _TERM_INFO.itemsize
+    return final.tobytes(), [packed[i : i + size] for i in range(0, len(packed), size)]
