@@ -96,6 +96,12 @@ def _within(sizes: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.nda
     return before - np.repeat(before[starts], counts)
 
 
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[i]``, ``starts[i] + 1`` … (``counts[i]`` numbers) for each ``i``, one after the other."""
+    starts, counts = np.asarray(starts, dtype=np.int64), np.asarray(counts, dtype=np.int64)
+    return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+
+
 def _group_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.add.reduceat(values, starts) if len(values) else np.zeros(0, dtype=values.dtype)
 
@@ -177,12 +183,10 @@ class WordPostings(NamedTuple):
         if not wanted:
             return {}
         firsts, lasts = self.term_starts[wanted], self.term_starts[np.asarray(wanted) + 1]
-        postings = np.concatenate([np.arange(a, b) for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)])
-        counts = self.freqs[postings]
-        tokens = np.concatenate(
-            [np.arange(a, a + n) for a, n in zip(self.token_starts[postings].tolist(), counts.tolist(), strict=True)]
-        )
-        values = encode_position_lists(self.gaps[tokens], np.cumsum(counts) - counts, counts)
+        postings = _ranges(firsts, lasts - firsts)
+        counts = self.freqs[postings].astype(np.int64)
+        gaps = self.gaps[_ranges(self.token_starts[postings], counts)].astype(np.int64)
+        values = encode_position_lists(gaps, np.cumsum(counts) - counts, counts)
         docnums, weights = self.docnums[postings].tolist(), self.weights[postings].tolist()
         found, at = {}, 0
         for term, size in zip((self.terms[t] for t in wanted), (lasts - firsts).tolist(), strict=True):
@@ -224,21 +228,19 @@ def _lay_out_terms(
     term_starts = postings.term_starts
     firsts, df = term_starts[terms], term_starts[terms + 1] - term_starts[terms]
     # The postings of these terms, and the blocks they are cut into.
-    posting_index = np.repeat(firsts, df) + _within(np.ones(int(df.sum()), dtype=np.int64), np.cumsum(df) - df, df)
+    posting_index = _ranges(firsts, df)
     blocks_per_term = -(-df // blocklimit)
     block_term = np.repeat(np.arange(len(terms)), blocks_per_term)
-    block_in_term = _within(
-        np.ones(len(block_term), dtype=np.int64), np.cumsum(blocks_per_term) - blocks_per_term, blocks_per_term
-    )
+    block_in_term = _ranges(np.zeros(len(terms)), blocks_per_term)
     term_first_posting = np.cumsum(df) - df
     block_starts = term_first_posting[block_term] + block_in_term * blocklimit
     block_counts = np.minimum(blocklimit, df[block_term] - block_in_term * blocklimit)
     last_block = block_in_term == blocks_per_term[block_term] - 1
 
-    docnums = postings.docnums[posting_index]
+    docnums = postings.docnums[posting_index].astype(np.int64)
     weights = postings.weights[posting_index]
-    freqs = postings.freqs[posting_index]
-    token_starts = postings.token_starts[posting_index]
+    freqs = postings.freqs[posting_index].astype(np.int64)
+    token_starts = postings.token_starts[posting_index].astype(np.int64)
     n_postings = len(posting_index)
     block_of = np.repeat(np.arange(len(block_starts)), block_counts)
 
@@ -261,10 +263,7 @@ def _lay_out_terms(
     gaps[1:] -= docnums[:-1]
     gaps[block_starts] = docnums[block_starts]
     gap_sizes = _int_sizes(gaps)
-    token_index = np.repeat(token_starts, freqs) + _within(
-        np.ones(int(freqs.sum()), dtype=np.int64), np.cumsum(freqs) - freqs, freqs
-    )
-    position_gaps = postings.gaps[token_index]
+    position_gaps = postings.gaps[_ranges(token_starts, freqs)].astype(np.int64)
     _check_gaps(position_gaps)
     position_starts = np.cumsum(freqs) - freqs
     value_sizes = position_list_sizes(position_gaps, position_starts, freqs)

@@ -105,6 +105,9 @@ class _WordIds(dict[str, int]):
         return number
 
 
+PACK_WORDS = 1_000_000
+
+
 class WordBuffer:
     """A word field's postings for a segment's new documents, kept as one array of word numbers.
 
@@ -119,7 +122,11 @@ class WordBuffer:
         self.word_term = word_term
         self.field_boost = field_boost
         self.words = _WordIds(word_term)
-        self.numbers: list[int] = []  # list.extend(map(...)) takes half the time of array.extend
+        # The latest words' numbers: list.extend(map(...)) takes half the time of array.extend.  Every
+        # PACK_WORDS words they are moved to an int32 array (a list costs 8 bytes a word).
+        self.numbers: list[int] = []
+        self.packed: list[np.ndarray] = []  # (emptied by ``postings``)
+        self.packed_words = 0
         self.docnums: list[int] = []
         self.counts: list[int] = []
         self.boosts: list[float] = []
@@ -129,6 +136,10 @@ class WordBuffer:
 
     def add(self, docnum: int, words: list[str], boost: float) -> int:
         """Add a document's words; returns their count (the document's length in the field)."""
+        if len(self.numbers) >= PACK_WORDS:  # before the document: its own words stay in the list
+            self.packed.append(np.array(self.numbers, dtype=np.int32))
+            self.packed_words += len(self.numbers)
+            self.numbers = []
         self.numbers.extend(map(self.words.__getitem__, words))
         self.docnums.append(docnum)
         self.counts.append(len(words))
@@ -136,40 +147,48 @@ class WordBuffer:
         return len(words)
 
     def mark(self) -> tuple[int, int]:
-        return len(self.numbers), len(self.docnums)
+        return self.packed_words + len(self.numbers), len(self.docnums)
 
     def truncate(self, mark: tuple[int, int]) -> None:
-        """Forget the words added since ``mark`` (a document that failed half-way)."""
+        """Forget the words of the document added since ``mark`` (it failed half-way)."""
         words, docs = mark
-        del self.numbers[words:]
+        del self.numbers[words - self.packed_words :]
         del self.docnums[docs:], self.counts[docs:], self.boosts[docs:]
 
     def postings(self) -> WordPostings:
-        """The buffered words as postings, term by term (terms in byte order)."""
-        counts = np.array(self.counts, dtype=np.int64)
-        doc_starts = np.cumsum(counts) - counts
+        """The buffered words as postings, term by term (terms in byte order).
+
+        Arrays are int32 and dropped as soon as used: a 20k-article segment holds about 14M words.
+        """
+        counts = np.array(self.counts, dtype=np.int32)
         terms = sorted(set(self.words.terms))
         rank_of = {term: rank for rank, term in enumerate(terms)}
         ranks = np.array([rank_of[term] for term in self.words.terms], dtype=np.int32)
-        word_ranks = ranks[np.array(self.numbers, dtype=np.int32)]
-        order = np.argsort(word_ranks, kind="stable")  # by term, then document and position as added
+        word_ranks = ranks[np.concatenate([*self.packed, np.array(self.numbers, dtype=np.int32)])]
+        self.packed, self.numbers = [], []
+        order = np.argsort(word_ranks, kind="stable").astype(np.int32)  # by term, then document and position
         word_ranks = word_ranks[order]
-        docs = np.repeat(np.arange(len(counts)), counts)[order]
-        positions = order - doc_starts[docs]
-        new_posting = np.ones(len(order), dtype=bool)
+        docs = np.repeat(np.arange(len(counts), dtype=np.int32), counts)[order]
+        positions = order
+        positions -= (np.cumsum(counts, dtype=np.int32) - counts)[docs]  # a word's number → its position
+        new_posting = np.ones(len(positions), dtype=bool)
         new_posting[1:] = (word_ranks[1:] != word_ranks[:-1]) | (docs[1:] != docs[:-1])
-        starts = np.flatnonzero(new_posting)
-        freqs = np.diff(np.append(starts, len(order)))
-        gaps = positions.astype(np.int64)
-        gaps[1:] -= positions[:-1]
+        starts = np.flatnonzero(new_posting).astype(np.int32)
+        del new_posting
+        gaps = np.empty_like(positions)
+        gaps[0] = positions[0]
+        np.subtract(positions[1:], positions[:-1], out=gaps[1:])
         gaps[starts] = positions[starts]
+        del positions
         posting_docs = docs[starts]
         posting_ranks = word_ranks[starts]
+        del docs, word_ranks
         term_starts = np.flatnonzero(np.append(True, posting_ranks[1:] != posting_ranks[:-1]))
+        freqs = np.diff(np.append(starts, len(gaps))).astype(np.int32)
         return WordPostings(
             terms=[terms[rank] for rank in posting_ranks[term_starts].tolist()],
             term_starts=np.append(term_starts, len(starts)),
-            docnums=np.array(self.docnums, dtype=np.int64)[posting_docs],
+            docnums=np.array(self.docnums, dtype=np.int32)[posting_docs],
             freqs=freqs,
             weights=freqs * self.field_boost * np.array(self.boosts, dtype=np.float64)[posting_docs],
             token_starts=starts,

@@ -383,6 +383,7 @@ def test_segment_writer_equals_whoosh_writer_on_long_documents(tmp_path, monkeyp
     import index.whoosh_engine as whoosh_engine
 
     monkeypatch.setattr(whoosh_blocks, "CHUNK_POSTINGS", 50)
+    monkeypatch.setattr(whoosh_segments, "PACK_WORDS", 1000)
 
     rng = random.Random(11)
     long_body = " ".join(
@@ -496,7 +497,8 @@ def test_position_lists_encoded_at_once_equal_whoosh():
     assert encode_position_lists(gaps, starts, counts) == [Positions().encode(c) for c in cases]
 
 
-def test_words_of_a_failed_document_are_forgotten(tmp_path):
+def test_words_of_a_failed_document_are_forgotten(tmp_path, monkeypatch):
+    monkeypatch.setattr(whoosh_segments, "PACK_WORDS", 2)  # earlier documents' words are packed
     eng = WhooshEngine.create(tmp_path / "ix")
     writer = eng.writer(fresh=True)
     writer.add(IndexDoc("ok1", "First title", "alpha beta", "RT", dt.date(2016, 1, 2)))
