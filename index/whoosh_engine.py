@@ -677,7 +677,7 @@ def tiered_merge(writer: Any, segments: list[Any]) -> list[Any]:
     return segments
 
 
-SEGMENT_DOCS = 20_000  # documents a writer holds before it commits them as one segment (~500 MB at flush)
+SEGMENT_DOCS = 25_000  # documents a writer holds before it commits them as one segment (~640 MB at flush)
 
 
 class WhooshWriter(IndexWriter):
