@@ -224,6 +224,18 @@ def ingest(
         # unindexed in the store and is picked up by ``sync`` next time.
         writer: IndexWriter | None = None
         uncommitted: set[str] = set()
+        # A later version of an article the open writer holds waits for the commit: a writer replaces
+        # only committed documents, and committing early would leave a small segment to merge.
+        deferred: dict[str, Article] = {}
+
+        def add(articles: list[Article]) -> None:
+            nonlocal writer
+            started = time.perf_counter()
+            if writer is None:
+                writer = engine.writer()
+            writer.add_many(IndexDoc.from_article(a) for a in articles)
+            uncommitted.update(a.id for a in articles)
+            _add_time(timings, "index", started)
 
         def commit() -> None:
             nonlocal writer
@@ -231,20 +243,22 @@ def ingest(
                 started = time.perf_counter()
                 writer.commit()
                 writer = None
-                store.mark_indexed(list(uncommitted))
+                store.mark_indexed([i for i in uncommitted if i not in deferred])
                 uncommitted.clear()
                 _add_time(timings, "index", started)
+            if deferred:
+                add(list(deferred.values()))
+                deferred.clear()
 
         def index_batch(articles: list[Article]) -> None:
-            nonlocal writer
-            if not uncommitted.isdisjoint(a.id for a in articles):
-                commit()  # a later version of an article the open writer holds replaces it once committed
-            started = time.perf_counter()
-            if writer is None:
-                writer = engine.writer()
-            writer.add_many(IndexDoc.from_article(a) for a in articles)
-            uncommitted.update(a.id for a in articles)
-            _add_time(timings, "index", started)
+            fresh = []
+            for article in articles:
+                if article.id in uncommitted:
+                    deferred[article.id] = article
+                else:
+                    fresh.append(article)
+            if fresh:
+                add(fresh)
             if len(uncommitted) >= INDEX_BATCH:
                 commit()
 
@@ -266,6 +280,7 @@ def ingest(
                 writer.cancel()
             raise
         commit()
+        commit()  # the versions deferred by the last one
     return report
 
 

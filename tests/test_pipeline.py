@@ -195,6 +195,28 @@ def test_an_article_twice_in_one_batch_is_indexed_once(tmp_path):
         assert engine.doc_count() == 1
 
 
+def test_later_versions_in_one_run_replace_the_earlier_without_an_early_commit(tmp_path, monkeypatch):
+    from newsdex import pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 1)  # each row is stored and indexed on its own
+    rows = [
+        {"url": "https://example.org/a", "title": "A", "text": "First version about Hama."},
+        {"url": "https://example.org/b", "title": "B", "text": "Another article about Aleppo."},
+        {"url": "https://example.org/a", "title": "A", "text": "Second version about Homs."},
+        {"url": "https://example.org/a", "title": "A", "text": "Third version about Idlib."},
+    ]
+    src = tmp_path / "versions.jsonl"
+    src.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    data = DataDir(tmp_path / "d")
+    report = ingest([src], data, engine_name="whoosh")
+    assert (report.added, report.updated) == (2, 2)
+    with DocumentStore(data.store_path) as store, open_engine(data, "whoosh") as engine:
+        service = SearchService(store, engine)
+        assert [service.search(SearchQuery(word)).total for word in ("Hama", "Homs", "Idlib", "Aleppo")] == [0, 0, 1, 1]
+        assert engine.doc_count() == 2 and store.count(unindexed_only=True) == 0
+        assert len(engine._current().leaves) == 2  # the first commit, then the deferred version's
+
+
 def test_compare_columns_prefer_the_readers_choice(seeds_data):
     with DocumentStore(seeds_data.store_path, readonly=True) as store, open_engine(seeds_data, "whoosh") as engine:
         service = SearchService(store, engine)
