@@ -32,6 +32,7 @@ BATCH_SIZE = 500
 INDEX_BATCH = 20_000  # articles per index commit: a segment (below the engines' own limits), small ones cost merges
 PARALLEL_THRESHOLD = 64  # below this many documents, starting workers costs more than it saves
 CHUNK = 16  # documents sent to a worker at a time
+WORKER_NICENESS = 5
 # Per worker: how far reading may run ahead of storing.  Enough for the workers to keep extracting
 # while the writer commits a segment (about 20 s for 20k articles with Whoosh).
 IN_FLIGHT_CHUNKS = 128
@@ -86,6 +87,10 @@ _worker_builder: ArticleBuilder | None = None
 
 def _init_worker(alias_files: tuple[Path, ...], overrides: Overrides) -> None:
     global _worker_builder
+    if hasattr(os, "nice"):
+        # The writer (store and index, one process) sets the pace: on a busy machine it goes first,
+        # and the workers, which run ahead of it, take what CPU is left.
+        os.nice(WORKER_NICENESS)
     _worker_builder = ArticleBuilder(default_extractor(alias_files), overrides)
 
 

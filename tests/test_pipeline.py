@@ -183,6 +183,24 @@ def test_parallel_extraction_reads_a_bounded_window_ahead(monkeypatch):
     assert pulled < 2000
 
 
+def _niceness(raw):
+    import os
+
+    return os.nice(0)
+
+
+def test_extraction_workers_yield_the_cpu_to_the_writer(monkeypatch):
+    import os
+
+    from newsdex import pipeline
+    from newsdex.sources import RawDocument
+
+    monkeypatch.setattr(pipeline, "_build_one", _niceness)
+    documents = [RawDocument("text", f"doc {i}", f"Headline {i}\n\nText {i}.") for i in range(100)]
+    niceness = set(pipeline.extract_all(documents, jobs=2))
+    assert niceness == {os.nice(0) + pipeline.WORKER_NICENESS}
+
+
 def test_an_article_twice_in_one_batch_is_indexed_once(tmp_path):
     row = json.dumps({"title": "T", "text": "Russian jets struck Idlib."})
     edited = json.dumps({"title": "T", "text": "Russian jets struck Idlib.", "author": "X"})
