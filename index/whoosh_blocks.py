@@ -26,7 +26,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from itertools import accumulate
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
@@ -194,7 +194,7 @@ class WordPostings(NamedTuple):
             at += size
         return found
 
-    def write(self, postfile: object, lengths: np.ndarray | None, skip: set[int], blocklimit: int) -> list[bytes]:
+    def write(self, postfile: Any, lengths: np.ndarray | None, skip: set[int], blocklimit: int) -> list[bytes]:
         """Write every term's posting list except those in ``skip`` to ``postfile`` and return each
         written term's stored term info, in term order.
 
@@ -202,10 +202,11 @@ class WordPostings(NamedTuple):
         """
         wanted = np.array([t for t in range(len(self.terms)) if t not in skip], dtype=np.int64)
         infos: list[bytes] = []
-        for chunk in _chunks(wanted, self.term_starts, CHUNK_POSTINGS):
-            data, extents = _lay_out_terms(self, chunk, lengths, blocklimit, postfile.tell())  # type: ignore[attr-defined]
-            postfile.write(data)  # type: ignore[attr-defined]
-            infos.extend(extents)
+        for terms in _chunks(wanted, self.term_starts, CHUNK_POSTINGS):
+            blocks = _Blocks.cut(self, terms, blocklimit)
+            data, term_infos = _posting_lists(self, blocks, lengths, postfile.tell())
+            postfile.write(data)
+            infos.extend(term_infos)
         return infos
 
 
@@ -221,168 +222,186 @@ def _chunks(terms: np.ndarray, term_starts: np.ndarray, size: int) -> Iterator[n
         first = last
 
 
-def _lay_out_terms(
-    postings: WordPostings, terms: np.ndarray, lengths: np.ndarray | None, blocklimit: int, base: int
+class _Blocks(NamedTuple):
+    """Some terms' postings (in term order) cut into blocks of at most ``blocklimit``."""
+
+    df: np.ndarray  # per term: its postings
+    term_first_posting: np.ndarray
+    blocks_per_term: np.ndarray
+    term_first_block: np.ndarray
+    starts: np.ndarray  # per block: its first posting
+    counts: np.ndarray
+    last: np.ndarray  # whether it is its term's last block
+    block_of: np.ndarray  # per posting: its block
+    docnums: np.ndarray  # per posting
+    weights: np.ndarray
+    freqs: np.ndarray
+    token_starts: np.ndarray
+
+    @classmethod
+    def cut(cls, postings: WordPostings, terms: np.ndarray, blocklimit: int) -> _Blocks:
+        firsts = postings.term_starts[terms]
+        df = postings.term_starts[terms + 1] - firsts
+        posting_index = _ranges(firsts, df)
+        blocks_per_term = -(-df // blocklimit)
+        block_term = np.repeat(np.arange(len(terms)), blocks_per_term)
+        block_in_term = _ranges(np.zeros(len(terms)), blocks_per_term)
+        term_first_posting = np.cumsum(df) - df
+        counts = np.minimum(blocklimit, df[block_term] - block_in_term * blocklimit)
+        return cls(
+            df=df,
+            term_first_posting=term_first_posting,
+            blocks_per_term=blocks_per_term,
+            term_first_block=np.cumsum(blocks_per_term) - blocks_per_term,
+            starts=term_first_posting[block_term] + block_in_term * blocklimit,
+            counts=counts,
+            last=block_in_term == blocks_per_term[block_term] - 1,
+            block_of=np.repeat(np.arange(len(counts)), counts),
+            docnums=postings.docnums[posting_index].astype(np.int64),
+            weights=postings.weights[posting_index],
+            freqs=postings.freqs[posting_index].astype(np.int64),
+            token_starts=postings.token_starts[posting_index].astype(np.int64),
+        )
+
+    def items(self, sizes: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Where each posting's item goes, given item sizes and where each block's first item goes."""
+        return np.repeat(first, self.counts) + _within(sizes, self.starts, self.counts)
+
+
+def _put_int_columns(
+    out: np.ndarray, at: np.ndarray, columns: tuple[np.ndarray, ...], sizes: list[np.ndarray]
+) -> np.ndarray:
+    """Write one int of each column per row, one after the other from ``at``; returns where they end."""
+    for values, size in zip(columns, sizes, strict=True):
+        _put_ints(out, at, values, size)
+        at = at + size
+    return at
+
+
+def _min_present(codes: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per group, the smallest non-zero length byte (0 if none)."""
+    smallest = np.minimum.reduceat(np.where(codes > 0, codes, 256), starts)
+    return np.where(smallest == 256, 0, smallest)
+
+
+def _posting_lists(
+    postings: WordPostings, blocks: _Blocks, lengths: np.ndarray | None, base: int
 ) -> tuple[bytes, list[bytes]]:
-    """The bytes of ``terms``' posting lists, one after the other, and their term infos (offsets from ``base``)."""
-    term_starts = postings.term_starts
-    firsts, df = term_starts[terms], term_starts[terms + 1] - term_starts[terms]
-    # The postings of these terms, and the blocks they are cut into.
-    posting_index = _ranges(firsts, df)
-    blocks_per_term = -(-df // blocklimit)
-    block_term = np.repeat(np.arange(len(terms)), blocks_per_term)
-    block_in_term = _ranges(np.zeros(len(terms)), blocks_per_term)
-    term_first_posting = np.cumsum(df) - df
-    block_starts = term_first_posting[block_term] + block_in_term * blocklimit
-    block_counts = np.minimum(blocklimit, df[block_term] - block_in_term * blocklimit)
-    last_block = block_in_term == blocks_per_term[block_term] - 1
-
-    docnums = postings.docnums[posting_index].astype(np.int64)
-    weights = postings.weights[posting_index]
-    freqs = postings.freqs[posting_index].astype(np.int64)
-    token_starts = postings.token_starts[posting_index].astype(np.int64)
-    n_postings = len(posting_index)
-    block_of = np.repeat(np.arange(len(block_starts)), block_counts)
-
-    # Block statistics.
-    stored = weights.astype(np.float32)
-    max_weights = np.maximum(np.maximum.reduceat(weights, block_starts), 0.0)
-    all_ones = np.logical_and.reduceat(stored == 1.0, block_starts)
-    all_same = np.logical_and.reduceat(stored == stored[block_starts][block_of], block_starts)
-    weight_kind = np.where(all_ones, 0, np.where(all_same, 1, 2))  # None, one float, a tuple of floats
+    """The bytes of the blocks' terms' posting lists, one after the other, and the terms' infos
+    (their posting lists found from ``base``, where the bytes will be written)."""
+    # Block statistics, as Whoosh's writer computes them (weights are stored as float32).
+    stored = blocks.weights.astype(np.float32)
+    max_weights = np.maximum(np.maximum.reduceat(blocks.weights, blocks.starts), 0.0)
     if lengths is None:
-        min_codes = max_codes = np.zeros(len(block_starts), dtype=np.int64)
+        min_codes = max_codes = np.zeros(len(blocks.starts), dtype=np.int64)
     else:
-        codes = lengths[docnums].astype(np.int64)
-        min_codes = np.minimum.reduceat(np.where(codes > 0, codes, 256), block_starts)
-        min_codes[min_codes == 256] = 0
-        max_codes = np.maximum.reduceat(codes, block_starts)
+        codes = lengths[blocks.docnums].astype(np.int64)
+        min_codes, max_codes = _min_present(codes, blocks.starts), np.maximum.reduceat(codes, blocks.starts)
 
-    # Block data: (gaps, weights, values) pickled.
-    gaps = docnums.copy()
-    gaps[1:] -= docnums[:-1]
-    gaps[block_starts] = docnums[block_starts]
+    data = _block_data(postings, blocks, stored)
+    compressed = np.array([len(piece) >= COMPRESS_MIN for piece in data])
+    for i in np.flatnonzero(compressed).tolist():
+        data[i] = compress(data[i])
+    header_ints = (
+        (blocks.counts, blocks.docnums[blocks.starts + blocks.counts - 1]),  # before the max weight
+        (compressed.astype(np.int64) * ZLIB_LEVEL, min_codes, max_codes),  # after it
+    )
+    int_sizes = [[_int_sizes(values) for values in group] for group in header_ints]
+    header_sizes = 3 + sum(map(sum, int_sizes)) + 9 + 2  # protocol, MARK ... max weight ... TUPLE, STOP
+    block_sizes = 4 + header_sizes + np.array([len(piece) for piece in data], dtype=np.int64)
+    term_sizes = 4 + _group_sums(block_sizes, blocks.term_first_block)
+    term_ends = np.cumsum(term_sizes)
+    term_at = term_ends - term_sizes
+
+    out = np.zeros(int(term_ends[-1]), dtype=np.uint8)
+    out[term_at[:, None] + np.arange(4)] = np.frombuffer(WHOOSH3_HEADER_MAGIC, dtype=np.uint8)
+    block_at = np.repeat(term_at + 4, blocks.blocks_per_term) + _within(
+        block_sizes, blocks.term_first_block, blocks.blocks_per_term
+    )
+    signed_sizes = np.where(blocks.last, -(block_sizes - 4), block_sizes - 4).astype(">i4")
+    out[block_at[:, None] + np.arange(4)] = signed_sizes.view(np.uint8).reshape(-1, 4)
+    at = block_at + 4
+    out[at[:, None] + np.arange(3)] = np.frombuffer(b"\x80\x02(", dtype=np.uint8)
+    at = _put_int_columns(out, at + 3, header_ints[0], int_sizes[0])
+    _put_floats(out, at, max_weights)
+    at = _put_int_columns(out, at + 9, header_ints[1], int_sizes[1])
+    out[at] = ord("t")
+    out[at + 1] = ord(".")
+    for start, piece in zip((at + 2).tolist(), data, strict=True):
+        out[start : start + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
+
+    infos = np.zeros(len(blocks.df), dtype=_TERM_INFO)
+    infos["weight"] = _group_sums(stored.astype(np.float64), blocks.term_first_posting)
+    infos["df"] = blocks.df
+    infos["min_length"] = _min_present(min_codes, blocks.term_first_block)
+    infos["max_length"] = np.maximum.reduceat(max_codes, blocks.term_first_block)
+    infos["max_weight"] = np.maximum.reduceat(max_weights, blocks.term_first_block)
+    infos["min_id"] = blocks.docnums[blocks.term_first_posting]
+    infos["max_id"] = blocks.docnums[blocks.term_first_posting + blocks.df - 1]
+    infos["offset"] = base + term_at
+    infos["length"] = term_sizes
+    packed = infos.tobytes()
+    size = _TERM_INFO.itemsize
+    return out.tobytes(), [packed[i : i + size] for i in range(0, len(packed), size)]
+
+
+def _block_data(postings: WordPostings, blocks: _Blocks, stored_weights: np.ndarray) -> list[bytes]:
+    """Each block's (gaps, weights, values) pickled: see the module doc."""
+    counts, starts = blocks.counts, blocks.starts
+    gaps = blocks.docnums.copy()
+    gaps[1:] -= blocks.docnums[:-1]
+    gaps[starts] = blocks.docnums[starts]
     gap_sizes = _int_sizes(gaps)
-    position_gaps = postings.gaps[_ranges(token_starts, freqs)].astype(np.int64)
-    _check_gaps(position_gaps)
-    position_starts = np.cumsum(freqs) - freqs
-    value_sizes = position_list_sizes(position_gaps, position_starts, freqs)
-    long_lists = long_position_lists(position_gaps, position_starts, freqs)
+    positions = postings.gaps[_ranges(blocks.token_starts, blocks.freqs)].astype(np.int64)
+    _check_gaps(positions)
+    position_starts = np.cumsum(blocks.freqs) - blocks.freqs
+    value_sizes = position_list_sizes(positions, position_starts, blocks.freqs)
+    long_lists = long_position_lists(positions, position_starts, blocks.freqs)
     for i, value in long_lists.items():
         value_sizes[i] = len(value)
-    value_item_sizes = value_sizes + np.where(value_sizes < 256, 2, 5)
-    frame = (block_counts > 3) + 1  # a tuple's MARK and closing opcode
-    gaps_size = frame + _group_sums(gap_sizes, block_starts)
-    weights_size = np.where(weight_kind == 0, 1, np.where(weight_kind == 1, 9, frame + 9 * block_counts))
-    values_size = frame + _group_sums(value_item_sizes, block_starts)
-    data_sizes = 2 + gaps_size + weights_size + values_size + 2
-    data_ends = np.cumsum(data_sizes)
-    data_at = data_ends - data_sizes
-    out = np.zeros(int(data_ends[-1]), dtype=np.uint8)
-    out[data_at] = 0x80
-    out[data_at + 1] = 3
-    section = data_at + 2
-    _put_tuple_frame(out, section, gaps_size - frame, block_counts)
-    _put_ints(
-        out,
-        np.repeat(section + (block_counts > 3), block_counts) + _within(gap_sizes, block_starts, block_counts),
-        gaps,
-        gap_sizes,
-    )
-    section = section + gaps_size
-    out[section[weight_kind == 0]] = ord("N")
-    single = weight_kind == 1
-    _put_floats(out, section[single], stored[block_starts[single]].astype(np.float64))
-    tupled = weight_kind == 2
-    _put_tuple_frame(out, section[tupled], 9 * block_counts[tupled], block_counts[tupled])
-    in_tuples = tupled[block_of]
-    weight_items = (
-        section[block_of] + (block_counts[block_of] > 3) + 9 * (np.arange(n_postings) - block_starts[block_of])
-    )
-    _put_floats(out, weight_items[in_tuples], stored[in_tuples].astype(np.float64))
-    section = section + weights_size
-    _put_tuple_frame(out, section, values_size - frame, block_counts)
-    value_items = np.repeat(section + (block_counts > 3), block_counts) + _within(
-        value_item_sizes, block_starts, block_counts
-    )
     short = value_sizes < 256
+    value_item_sizes = value_sizes + np.where(short, 2, 5)  # C and a byte, or B and four
+    all_ones = np.logical_and.reduceat(stored_weights == 1.0, starts)
+    all_same = np.logical_and.reduceat(stored_weights == stored_weights[starts][blocks.block_of], starts)
+    kind = np.where(all_ones, 0, np.where(all_same, 1, 2))  # None, one float, a tuple of floats
+
+    frame = (counts > 3) + 1  # a tuple's MARK and closing opcode
+    gaps_size = frame + _group_sums(gap_sizes, starts)
+    weights_size = np.where(kind == 0, 1, np.where(kind == 1, 9, frame + 9 * counts))
+    values_size = frame + _group_sums(value_item_sizes, starts)
+    sizes = 2 + gaps_size + weights_size + values_size + 2
+    ends = np.cumsum(sizes)
+    block_at = ends - sizes
+    out = np.zeros(int(ends[-1]), dtype=np.uint8)
+    out[block_at] = 0x80
+    out[block_at + 1] = 3
+    section = block_at + 2
+    _put_tuple_frame(out, section, gaps_size - frame, counts)
+    _put_ints(out, blocks.items(gap_sizes, section + (counts > 3)), gaps, gap_sizes)
+
+    section = section + gaps_size
+    out[section[kind == 0]] = ord("N")
+    single = kind == 1
+    _put_floats(out, section[single], stored_weights[starts[single]].astype(np.float64))
+    tupled = kind == 2
+    _put_tuple_frame(out, section[tupled], 9 * counts[tupled], counts[tupled])
+    in_tuples = tupled[blocks.block_of]
+    weight_items = blocks.items(np.full(len(gaps), 9), section + (counts > 3))
+    _put_floats(out, weight_items[in_tuples], stored_weights[in_tuples].astype(np.float64))
+
+    section = section + weights_size
+    _put_tuple_frame(out, section, values_size - frame, counts)
+    value_items = blocks.items(value_item_sizes, section + (counts > 3))
     out[value_items[short]] = ord("C")
     out[value_items[short] + 1] = value_sizes[short]
     out[value_items[~short]] = ord("B")
     for byte in range(4):
         out[value_items[~short] + 1 + byte] = (value_sizes[~short] >> (8 * byte)) & 0xFF
     value_at = value_items + np.where(short, 2, 5)
-    put_position_lists(out, value_at, position_gaps, position_starts, freqs)
+    put_position_lists(out, value_at, positions, position_starts, blocks.freqs)
     for i, value in long_lists.items():
         out[value_at[i] : value_at[i] + len(value)] = np.frombuffer(value, dtype=np.uint8)
-    out[data_ends - 2] = 0x87
-    out[data_ends - 1] = ord(".")
-
-    # Headers, and the blocks large enough to compress.
-    compressed = data_sizes >= COMPRESS_MIN
-    header_fields = [
-        block_counts,
-        docnums[block_starts + block_counts - 1],
-        None,
-        compressed.astype(np.int64) * ZLIB_LEVEL,
-        min_codes,
-        max_codes,
-    ]
-    int_sizes = [_int_sizes(values) for values in header_fields if values is not None]
-    header_sizes = 2 + 1 + sum(int_sizes) + 9 + 1 + 1
+    out[ends - 2] = 0x87  # TUPLE3
+    out[ends - 1] = ord(".")
     raw = out.tobytes()
-    data = [raw[a:b] for a, b in zip(data_at.tolist(), data_ends.tolist(), strict=True)]
-    final_sizes = data_sizes.copy()
-    for i in np.flatnonzero(compressed).tolist():
-        data[i] = compress(data[i])
-        final_sizes[i] = len(data[i])
-    block_sizes = 4 + header_sizes + final_sizes
-    term_sizes = 4 + _group_sums(block_sizes, np.cumsum(blocks_per_term) - blocks_per_term)
-    term_ends = np.cumsum(term_sizes)
-    term_at = term_ends - term_sizes
-    block_at = np.repeat(term_at + 4, blocks_per_term) + _within(
-        block_sizes, np.cumsum(blocks_per_term) - blocks_per_term, blocks_per_term
-    )
-    final = np.zeros(int(term_ends[-1]), dtype=np.uint8)
-    final[term_at[:, None] + np.arange(4)] = np.frombuffer(WHOOSH3_HEADER_MAGIC, dtype=np.uint8)
-    signed_sizes = np.where(last_block, -(block_sizes - 4), block_sizes - 4).astype(">i4")
-    final[block_at[:, None] + np.arange(4)] = signed_sizes.view(np.uint8).reshape(-1, 4)
-    at = block_at + 4
-    final[at] = 0x80
-    final[at + 1] = 2
-    final[at + 2] = ord("(")
-    at = at + 3
-    for values, sizes in zip(header_fields[:2], int_sizes[:2], strict=True):
-        _put_ints(final, at, values, sizes)
-        at = at + sizes
-    _put_floats(final, at, max_weights)
-    at = at + 9
-    for values, sizes in zip(header_fields[3:], int_sizes[2:], strict=True):
-        _put_ints(final, at, values, sizes)
-        at = at + sizes
-    final[at] = ord("t")
-    final[at + 1] = ord(".")
-    data_final_at = (at + 2).tolist()
-    for start, chunk in zip(data_final_at, data, strict=True):
-        final[start : start + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
-
-    # Term infos.
-    term_block_starts = np.cumsum(blocks_per_term) - blocks_per_term
-    infos = np.zeros(len(terms), dtype=_TERM_INFO)
-    infos["weight"] = _group_sums(stored.astype(np.float64), term_first_posting)
-    infos["df"] = df
-    if lengths is None:
-        infos["min_length"] = 0
-        infos["max_length"] = 0
-    else:
-        term_min = np.minimum.reduceat(np.where(min_codes > 0, min_codes, 256), term_block_starts)
-        infos["min_length"] = np.where(term_min == 256, 0, term_min)
-        infos["max_length"] = np.maximum.reduceat(max_codes, term_block_starts)
-    infos["max_weight"] = np.maximum.reduceat(max_weights, term_block_starts)
-    infos["min_id"] = docnums[term_first_posting]
-    infos["max_id"] = docnums[term_first_posting + df - 1]
-    infos["offset"] = base + term_at
-    infos["length"] = term_sizes
-    packed = infos.tobytes()
-    size = _TERM_INFO.itemsize
-    return final.tobytes(), [packed[i : i + size] for i in range(0, len(packed), size)]
+    return [raw[a:b] for a, b in zip(block_at.tolist(), ends.tolist(), strict=True)]
