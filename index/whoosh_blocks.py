@@ -194,11 +194,11 @@ class WordPostings(NamedTuple):
             at += size
         return found
 
-    def write(self, postfile: Any, lengths: np.ndarray | None, skip: set[int], blocklimit: int) -> list[bytes]:
+    def write(self, postfile: Any, lengths: np.ndarray, skip: set[int], blocklimit: int) -> list[bytes]:
         """Write every term's posting list except those in ``skip`` to ``postfile`` and return each
         written term's stored term info, in term order.
 
-        ``lengths`` holds each document's length byte in the field (None if not scored).
+        ``lengths`` holds each document's length byte in the field (a word field is scored).
         """
         wanted = np.array([t for t in range(len(self.terms)) if t not in skip], dtype=np.int64)
         infos: list[bytes] = []
@@ -285,18 +285,15 @@ def _min_present(codes: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def _posting_lists(
-    postings: WordPostings, blocks: _Blocks, lengths: np.ndarray | None, base: int
+    postings: WordPostings, blocks: _Blocks, lengths: np.ndarray, base: int
 ) -> tuple[bytes, list[bytes]]:
     """The bytes of the blocks' terms' posting lists, one after the other, and the terms' infos
     (their posting lists found from ``base``, where the bytes will be written)."""
     # Block statistics, as Whoosh's writer computes them (weights are stored as float32).
     stored = blocks.weights.astype(np.float32)
     max_weights = np.maximum(np.maximum.reduceat(blocks.weights, blocks.starts), 0.0)
-    if lengths is None:
-        min_codes = max_codes = np.zeros(len(blocks.starts), dtype=np.int64)
-    else:
-        codes = lengths[blocks.docnums].astype(np.int64)
-        min_codes, max_codes = _min_present(codes, blocks.starts), np.maximum.reduceat(codes, blocks.starts)
+    codes = lengths[blocks.docnums].astype(np.int64)
+    min_codes, max_codes = _min_present(codes, blocks.starts), np.maximum.reduceat(codes, blocks.starts)
 
     data = _block_data(postings, blocks, stored)
     compressed = np.array([len(piece) >= COMPRESS_MIN for piece in data])

@@ -456,6 +456,7 @@ def write_postings(
         if isinstance(new, WordPostings):
             shared = {i for i, term in enumerate(new.terms) if any(term in held for held in merged_terms)}
             codes = _field_length_codes(lengths, fieldname)
+            assert codes is not None, "word fields are scored"
             infos = new.write(postfile, codes, shared, blocklimit)
             written_alone = dict(zip((t for i, t in enumerate(new.terms) if i not in shared), infos, strict=True))
             buffered = new.term_buffers(sorted(shared))
