@@ -34,6 +34,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import NO_MERGE
 
 from index.analysis import TOKEN_PATTERN, analyse, lower, lowercase_words, stem
 from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
@@ -663,18 +664,20 @@ def tiered_merge(writer: Any, segments: list[Any]) -> list[Any]:
     """
     from whoosh.reading import SegmentReader
 
+    group = _segments_to_merge(segments)
+    for segment in group:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in group]
+
+
+def _segments_to_merge(segments: list[Any]) -> list[Any]:
+    """The smallest size tier holding ``MERGE_FACTOR`` segments or more (none: an empty list)."""
     tiers: dict[int, list[Any]] = {}
     for segment in segments:
         tiers.setdefault(int(math.log(max(segment.doc_count_all(), 1), MERGE_FACTOR)), []).append(segment)
-    for tier in sorted(tiers):
-        group = tiers[tier]
-        if len(group) >= MERGE_FACTOR:
-            for segment in group:
-                reader = SegmentReader(writer.storage, writer.schema, segment)
-                writer.add_reader(reader)
-                reader.close()
-            return [s for s in segments if s not in group]
-    return segments
+    return next((tiers[tier] for tier in sorted(tiers) if len(tiers[tier]) >= MERGE_FACTOR), [])
 
 
 SEGMENT_DOCS = 25_000  # documents a writer holds before it commits them as one segment (~640 MB at flush)
@@ -713,7 +716,15 @@ class WhooshWriter(IndexWriter):
         self._writer.delete_by_term("id", doc_id)
 
     def commit(self) -> None:
-        self._writer.commit(mergetype=tiered_merge)
+        """The new documents become a segment of their own; merges follow as commits of their own.
+
+        A commit that both writes new documents and merges would have to interleave, term by
+        term, the new postings with the merged segments' blocks; apart, the new segment is written
+        in bulk and the merge only copies blocks.
+        """
+        self._writer.commit(mergetype=NO_MERGE)
+        while _segments_to_merge(self._ix._segments()):
+            self.segment_writer(self._ix).commit(mergetype=tiered_merge)
         with self._ix.searcher() as searcher:
             save_segment_facets(self._path, searcher)
 

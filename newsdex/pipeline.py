@@ -246,8 +246,8 @@ def ingest(
             nonlocal writer
             if writer is not None:
                 started = time.perf_counter()
-                writer.commit()
-                writer = None
+                committing, writer = writer, None  # a commit that fails is not cancelled on top
+                committing.commit()
                 store.mark_indexed([i for i in uncommitted if i not in deferred])
                 uncommitted.clear()
                 _add_time(timings, "index", started)

@@ -340,13 +340,13 @@ def test_segment_writer_equals_whoosh_writer(tmp_path, monkeypatch):
 
     import index.whoosh_engine as whoosh_engine
 
-    monkeypatch.setattr(whoosh_engine, "MERGE_FACTOR", 2)  # the third commit merges
     copied = []
     copy_blocks = whoosh_segments.copy_blocks
     monkeypatch.setattr(whoosh_segments, "copy_blocks", lambda *args: copied.append(copy_blocks(*args)))
     built = {}
     for writer_class in (whoosh_engine.FastSegmentWriter, SegmentWriter):
         monkeypatch.setattr(whoosh_engine.WhooshWriter, "segment_writer", writer_class)
+        monkeypatch.setattr(whoosh_engine, "MERGE_FACTOR", 1000)
         eng = WhooshEngine.create(tmp_path / writer_class.__name__)
         with eng.writer(fresh=True) as writer:
             writer.add_many(_docs(300, 1, "a"))
@@ -355,6 +355,7 @@ def test_segment_writer_equals_whoosh_writer(tmp_path, monkeypatch):
             writer.add_many(dataclasses.replace(d, body=d.body + " replaced") for d in _docs(20, 1, "a"))
             writer.delete("a0100")
         first = _index_contents(eng)
+        monkeypatch.setattr(whoosh_engine, "MERGE_FACTOR", 2)
         with eng.writer() as writer:
             writer.add_many(_docs(30, 3, "c"))
         built[writer_class] = (first, _index_contents(eng))
@@ -370,7 +371,36 @@ def test_segment_writer_equals_whoosh_writer(tmp_path, monkeypatch):
     segments = plain[0]
     assert len(segments) == 2 and any(deleted for _, deleted, _ in segments[0][1])
     assert max(len(blocks) for *_, blocks in segments[0][4].values()) > 1  # several blocks per term
-    assert len(plain[1]) == 1  # the third commit merged both (renumbering around deleted documents)
+    # The third commit's documents became a segment, then a merge of its own joined the first two
+    # (renumbering around deleted documents): the new segment stayed apart, in a lower size tier.
+    assert [n for n, *_ in plain[1]] == [30, 579]
+
+
+def test_a_commit_that_adds_and_merges_equals_whoosh(tmp_path, monkeypatch):
+    """newsdex commits new documents and merges apart; the segment writer still does both at once
+    (new postings of terms the merged segments hold go first, then the copied blocks)."""
+    from whoosh.writing import SegmentWriter
+
+    import index.whoosh_engine as whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "MERGE_FACTOR", 1000)
+    built = []
+    for writer_class in (whoosh_engine.FastSegmentWriter, SegmentWriter):
+        monkeypatch.setattr(whoosh_engine.WhooshWriter, "segment_writer", writer_class)
+        eng = WhooshEngine.create(tmp_path / writer_class.__name__)
+        for seed, prefix in ((1, "a"), (2, "b")):
+            with eng.writer() as writer:
+                writer.add_many(_docs(150, seed, prefix))
+        raw = writer_class(eng._ix)
+        for doc in _docs(40, 3, "c"):
+            raw.add_document(**whoosh_engine._doc_fields(doc))
+        raw.commit(optimize=True)
+        built.append(_index_contents(eng))
+        eng.close()
+    fast, plain = built
+    assert [n for n, *_ in fast] == [340]
+    assert _without_blocks(fast) == _without_blocks(plain)
+    _assert_blocks_describe_their_postings(fast)
 
 
 def test_segment_writer_equals_whoosh_writer_on_long_documents(tmp_path, monkeypatch):
