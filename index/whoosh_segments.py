@@ -35,6 +35,7 @@ Whoosh's own writer produces (``tests/test_fast_paths.py``).
 from __future__ import annotations
 
 import io
+import mmap
 import pickle
 import struct
 import zlib
@@ -57,7 +58,7 @@ from whoosh.codec.whoosh3 import (
 from whoosh.columns import NumericColumn, TranslatingColumnReader
 from whoosh.formats import Positions
 from whoosh.reading import SegmentReader
-from whoosh.system import pack_uint, pack_ushort
+from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -317,8 +318,7 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         lengths = self.per_document_reader()
         sources = [
-            MergeSource(SegmentReader(self.storage, self.schema, seg), start, docmap)
-            for seg, start, docmap in self._merging
+            MergeSource.open(self.storage, self.schema, seg, start, docmap) for seg, start, docmap in self._merging
         ]
         new_postings: dict[str, dict[bytes, TermBuffer] | WordPostings] = dict(self._postings)
         for name, words in self._words.items():
@@ -329,7 +329,7 @@ class FastSegmentWriter(SegmentWriter):
         finally:
             lengths.close()
             for source in sources:
-                source.reader.close()
+                source.close()
         self._postings = {}
         self._words = {name: words.emptied() for name, words in self._words.items()}
         self._merging = []
@@ -337,24 +337,53 @@ class FastSegmentWriter(SegmentWriter):
 
 
 class MergeSource(NamedTuple):
-    """A segment being merged: its reader, the new number of its first document, and the renumbering
-    around its deleted documents (None when it has none)."""
+    """A segment being merged: its reader, the new number of its first document, the renumbering
+    around its deleted documents (None when it has none), and its postings file mapped in memory
+    (a merge reads every posting list: one slice each instead of a seek and a read)."""
 
     reader: Any
     startdoc: int
     docmap: dict[int, int] | None
+    postings_map: mmap.mmap | None
+
+    @classmethod
+    def open(cls, storage: Any, schema: Any, segment: Any, startdoc: int, docmap: dict[int, int] | None) -> MergeSource:
+        reader = SegmentReader(storage, schema, segment)
+        postfile = reader._terms._postfile
+        fileno = getattr(getattr(postfile, "file", None), "fileno", None)
+        try:
+            mapped = mmap.mmap(fileno(), 0, access=mmap.ACCESS_READ) if fileno else None
+        except (OSError, ValueError, io.UnsupportedOperation):  # an empty or in-memory file
+            mapped = None
+        return cls(reader, startdoc, docmap, mapped)
+
+    def close(self) -> None:
+        if self.postings_map is not None:
+            self.postings_map.close()
+        self.reader.close()
 
     def terms(self, fieldname: str) -> dict[bytes, bytes]:
-        """The field's terms and their stored term infos, read in key order (no hash lookup per term)."""
+        """The field's terms and their stored term infos: the field's records (contiguous, in key
+        order) read from the term file at once and split here, not one record at a time."""
         terms_reader = self.reader._terms
         if fieldname not in terms_reader._fieldmap:
             return {}
+        tindex = terms_reader._tindex
         prefix = pack_ushort(terms_reader._fieldmap[fieldname])
+        start = tindex.closest_key_pos(prefix)
+        if start is None:
+            return {}
+        following = tindex.closest_key_pos(pack_ushort(terms_reader._fieldmap[fieldname] + 1))
+        end = tindex.endofdata if following is None else following
+        data = tindex.dbfile.get(start, end - start)
         found: dict[bytes, bytes] = {}
-        for key, info in terms_reader._tindex.items_from(prefix):
-            if not key.startswith(prefix):
-                break
-            found[key[len(prefix) :]] = info
+        position, unpack, skip = 0, _RECORD_LENGTHS.unpack_from, _RECORD_LENGTHS.size + len(prefix)
+        while position < len(data):
+            key_length, value_length = unpack(data, position)
+            value_at = position + _RECORD_LENGTHS.size + key_length
+            if data[position + _RECORD_LENGTHS.size : position + skip] == prefix:
+                found[data[position + skip : value_at]] = data[value_at : value_at + value_length]
+            position = value_at + value_length
         return found
 
     def copies_blocks(self, info: bytes) -> bool:
@@ -363,6 +392,8 @@ class MergeSource(NamedTuple):
 
     def posting_bytes(self, info: bytes) -> bytes:
         offset, length = _EXTENT.unpack_from(info, _TERM_INFO.size)
+        if self.postings_map is not None:
+            return self.postings_map[offset : offset + length]
         return self.reader._terms._postfile.get(offset, length)
 
     def postings(self, info: bytes, fixed_size: int | None) -> TermBuffer:
@@ -379,6 +410,7 @@ class MergeSource(NamedTuple):
         return [docmap[ids[i]] for i in kept], [weights[i] for i in kept], [values[i] for i in kept]
 
 
+_RECORD_LENGTHS = struct.Struct("!ii")  # a term file record: key length, value length (then key and value)
 _TERM_INFO = W3TermInfo._struct  # flags, weight, doc frequency, lengths, max weight, first and last id
 _EXTENT = struct.Struct("!qi")  # where the posting list starts in the postings file, and its length
 
@@ -674,6 +706,4 @@ def _put_block(
     data = compress(pickled) if compression else pickled
     info = dumps((*counts, compression, *lengths), 2)
     size = len(info) + len(data)
-    postfile.write_int(-size if last else size)
-    postfile.write(info)
-    postfile.write(data)
+    postfile.write(pack_int(-size if last else size) + info + data)
