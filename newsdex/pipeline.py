@@ -32,7 +32,7 @@ BATCH_SIZE = 500
 INDEX_BATCH = 20_000  # articles per index commit: a segment (below the engines' own limits), small ones cost merges
 PARALLEL_THRESHOLD = 64  # below this many documents, starting workers costs more than it saves
 CHUNK = 16  # documents sent to a worker at a time
-WORKER_NICENESS = 5
+WORKER_NICENESS = 19  # the lowest priority: the writer is the bottleneck and the workers run ahead of it
 # Per worker: how far reading may run ahead of storing.  Enough for the workers to keep extracting
 # while the writer commits a segment (about 20 s for 20k articles with Whoosh).
 IN_FLIGHT_CHUNKS = 128

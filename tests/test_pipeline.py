@@ -198,7 +198,7 @@ def test_extraction_workers_yield_the_cpu_to_the_writer(monkeypatch):
     monkeypatch.setattr(pipeline, "_build_one", _niceness)
     documents = [RawDocument("text", f"doc {i}", f"Headline {i}\n\nText {i}.") for i in range(100)]
     niceness = set(pipeline.extract_all(documents, jobs=2))
-    assert niceness == {os.nice(0) + pipeline.WORKER_NICENESS}
+    assert niceness == {min(os.nice(0) + pipeline.WORKER_NICENESS, 19)}  # 19: the lowest priority
 
 
 def test_an_article_twice_in_one_batch_is_indexed_once(tmp_path):
