@@ -74,6 +74,11 @@ def replicate_store(source: Path, target: Path, size: int) -> int:
     """A document store of ``size`` articles made of copies of ``source``'s, each copy with new ids and
     URLs, for runs where extracting every copy again would only measure extraction again.
 
+    A copy's ids start with "~" and its number, so that in id order (the order a rebuild reads) the
+    copies follow one another: with the number at the end, an article's copies sat side by side, and
+    every segment held ten copies of a tenth as many articles, which made the index smaller and the
+    rebuild faster than for as many different articles.
+
     Returns the number of articles written.
     """
     import sqlite3
@@ -93,7 +98,7 @@ def replicate_store(source: Path, target: Path, size: int) -> int:
         for copy in range(copies):
             changed = (
                 {
-                    "id": f"id || '~{copy}'",
+                    "id": f"'~{copy:04d}~' || id",
                     "url": f"CASE WHEN url IS NULL THEN NULL ELSE url || '#newsdex-copy-{copy}' END",
                     "indexed": "0",
                 }
