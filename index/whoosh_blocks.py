@@ -200,7 +200,7 @@ class WordPostings(NamedTuple):
 
         ``lengths`` holds each document's length byte in the field (a word field is scored).
         """
-        wanted = np.array([t for t in range(len(self.terms)) if t not in skip], dtype=np.int64)
+        wanted = np.setdiff1d(np.arange(len(self.terms)), np.fromiter(skip, dtype=np.int64, count=len(skip)))
         infos: list[bytes] = []
         for terms in _chunks(wanted, self.term_starts, CHUNK_POSTINGS):
             blocks = _Blocks.cut(self, terms, blocklimit)

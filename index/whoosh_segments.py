@@ -376,13 +376,12 @@ class MergeSource(NamedTuple):
         following = tindex.closest_key_pos(pack_ushort(terms_reader._fieldmap[fieldname] + 1))
         end = tindex.endofdata if following is None else following
         data = tindex.dbfile.get(start, end - start)
-        found: dict[bytes, bytes] = {}
+        found: dict[bytes, bytes] = {}  # keys are in order, so every record read holds the prefix
         position, unpack, skip = 0, _RECORD_LENGTHS.unpack_from, _RECORD_LENGTHS.size + len(prefix)
         while position < len(data):
             key_length, value_length = unpack(data, position)
             value_at = position + _RECORD_LENGTHS.size + key_length
-            if data[position + _RECORD_LENGTHS.size : position + skip] == prefix:
-                found[data[position + skip : value_at]] = data[value_at : value_at + value_length]
+            found[data[position + skip : value_at]] = data[value_at : value_at + value_length]
             position = value_at + value_length
         return found
 

@@ -119,11 +119,6 @@ def parse_ranges(ranges: str = RANGES) -> list[tuple[int, int]]:
     return out
 
 
-def char_class(ranges: str = RANGES) -> str:
-    """The set as the body of a regular-expression character class."""
-    return class_body(parse_ranges(ranges))
-
-
 def class_body(spans: list[tuple[int, int]]) -> str:
     """(first, last) code point spans as the body of a regular-expression character class."""
     return "".join(f"\\U{first:08x}" if first == last else f"\\U{first:08x}-\\U{last:08x}" for first, last in spans)
