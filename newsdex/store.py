@@ -102,6 +102,47 @@ def _mention_to_list(m: Mention) -> list[Any]:
     return [m.text, m.canonical, m.kind, m.start, m.end]
 
 
+class StoreRow(NamedTuple):
+    """An article as the store writes it: its column values, JSON encoded, and its content hash.
+
+    An ingest's extraction workers make these, so that the writer, which sets an ingest's pace, only
+    inserts them (it unpickled each article's mentions, then encoded and hashed them again).
+    """
+
+    id: str
+    values: tuple[Any, ...]  # the columns of _COLUMNS up to ingested_at, which the store decides
+    ingested_at: str  # the article's own, if it has one
+    digest: str
+
+
+def store_row(article: Article) -> StoreRow:
+    values = (
+        article.id,
+        article.title,
+        article.text,
+        article.source,
+        article.url,
+        article.outlet,
+        article.date.value.isoformat() if article.date.value else None,
+        article.date.provenance,
+        article.date.source,
+        article.author,
+        json.dumps(article.actors, ensure_ascii=False),
+        json.dumps(article.locations, ensure_ascii=False),
+        json.dumps([_mention_to_list(m) for m in article.mentions], ensure_ascii=False),
+        article.extractor,
+        json.dumps(article.extra, ensure_ascii=False, sort_keys=True, default=str),
+    )
+    return StoreRow(article.id, values, article.ingested_at, content_hash(article))
+
+
+_UPSERT_COLUMNS = f"{_COLUMNS}, content_hash, updated_at"
+_UPSERT = (
+    f"INSERT OR REPLACE INTO articles ({_UPSERT_COLUMNS}, indexed)"
+    f" VALUES ({', '.join('?' * len(_UPSERT_COLUMNS.split(',')))}, 0)"
+)
+
+
 def _row_to_article(row: sqlite3.Row) -> Article:
     return Article(
         id=row["id"],
@@ -172,37 +213,16 @@ class DocumentStore:
     # -- writing ---------------------------------------------------------
     def upsert(self, article: Article) -> UpsertOutcome:
         """Insert or update by id; an identical re-ingest changes nothing."""
-        digest = content_hash(article)
-        row = self.db.execute("SELECT content_hash, ingested_at FROM articles WHERE id = ?", (article.id,)).fetchone()
-        if row is not None and row["content_hash"] == digest:
+        return self.upsert_row(store_row(article))
+
+    def upsert_row(self, new: StoreRow) -> UpsertOutcome:
+        """:meth:`upsert` of an article already turned into its row (by an ingest's extraction worker)."""
+        row = self.db.execute("SELECT content_hash, ingested_at FROM articles WHERE id = ?", (new.id,)).fetchone()
+        if row is not None and row["content_hash"] == new.digest:
             return "unchanged"
         now = _now()
-        ingested_at = row["ingested_at"] if row is not None else (article.ingested_at or now)
-        values = (
-            article.id,
-            article.title,
-            article.text,
-            article.source,
-            article.url,
-            article.outlet,
-            article.date.value.isoformat() if article.date.value else None,
-            article.date.provenance,
-            article.date.source,
-            article.author,
-            json.dumps(article.actors, ensure_ascii=False),
-            json.dumps(article.locations, ensure_ascii=False),
-            json.dumps([_mention_to_list(m) for m in article.mentions], ensure_ascii=False),
-            article.extractor,
-            json.dumps(article.extra, ensure_ascii=False, sort_keys=True, default=str),
-            ingested_at,
-            digest,
-            now,
-        )
-        marks = ", ".join("?" * len(values))
-        self.db.execute(
-            f"INSERT OR REPLACE INTO articles ({_COLUMNS}, content_hash, updated_at, indexed) VALUES ({marks}, 0)",
-            values,
-        )
+        ingested_at = row["ingested_at"] if row is not None else (new.ingested_at or now)
+        self.db.execute(_UPSERT, (*new.values, ingested_at, new.digest, now))
         return "added" if row is None else "updated"
 
     def mark_indexed(self, ids: Iterable[str]) -> None:

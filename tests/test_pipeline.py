@@ -175,7 +175,7 @@ def test_parallel_extraction_reads_a_bounded_window_ahead(monkeypatch):
             yield RawDocument("text", f"doc {i}", f"Headline {i}\n\nRussian jets struck Idlib, report {i} said.")
 
     results = pipeline.extract_all(documents(), jobs=2)
-    assert next(results).title == "Headline 0"
+    assert next(results).doc.title == "Headline 0"
     time.sleep(3)  # time for unbounded workers to read (and extract) everything
     window = 2 * pipeline.CHUNK * pipeline.IN_FLIGHT_CHUNKS
     assert pulled <= pipeline.PARALLEL_THRESHOLD + window + pipeline.CHUNK
@@ -184,9 +184,10 @@ def test_parallel_extraction_reads_a_bounded_window_ahead(monkeypatch):
 
 
 def _niceness(raw):
+    """A worker's niceness, sent back the way a worker reports an error (origin, reason)."""
     import os
 
-    return os.nice(0)
+    return raw.origin, str(os.nice(0))
 
 
 def test_extraction_workers_yield_the_cpu_to_the_writer(monkeypatch):
@@ -197,7 +198,7 @@ def test_extraction_workers_yield_the_cpu_to_the_writer(monkeypatch):
 
     monkeypatch.setattr(pipeline, "_build_one", _niceness)
     documents = [RawDocument("text", f"doc {i}", f"Headline {i}\n\nText {i}.") for i in range(100)]
-    niceness = set(pipeline.extract_all(documents, jobs=2))
+    niceness = {int(error.reason) for error in pipeline.extract_all(documents, jobs=2)}
     assert niceness == {min(os.nice(0) + pipeline.WORKER_NICENESS, 19)}  # 19: the lowest priority
 
 

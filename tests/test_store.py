@@ -1,11 +1,12 @@
 """The document store: upserts never duplicate, re-ingest is idempotent, the index flag heals."""
 
 import datetime as dt
+import pickle
 
 import pytest
 
 from newsdex.models import Article, DateInfo, Mention
-from newsdex.store import DocumentStore
+from newsdex.store import DocumentStore, store_row
 
 
 def make(article_id="a1", text="Body text.", **kw) -> Article:
@@ -36,6 +37,17 @@ def test_round_trip_keeps_every_field(store):
     assert got is not None
     assert got.to_dict() | {"ingested_at": ""} == article.to_dict() | {"ingested_at": ""}
     assert got.date.provenance == "inferred"
+
+
+def test_a_row_made_in_another_process_stores_what_upsert_stores(store):
+    """Ingest workers send store rows; the writer stores them as it would the article itself."""
+    article = make(url="https://example.org/x", extra={"k": [1, 2]}, ingested_at="2020-01-01T00:00:00+00:00")
+    row = pickle.loads(pickle.dumps(store_row(article)))
+    assert store.upsert_row(row) == "added"
+    assert store.get("a1").to_dict() == article.to_dict()  # its own ingested_at kept
+    assert store.upsert(article) == "unchanged"
+    assert store.upsert_row(store_row(make(text="Edited."))) == "updated"
+    assert store.get("a1").ingested_at == "2020-01-01T00:00:00+00:00"
 
 
 def test_same_article_twice_is_unchanged_and_an_edit_updates(store):
