@@ -102,6 +102,28 @@ class PeakRss:
         return {"process_mb": round(self.own), "with_workers_mb": round(self.total)}
 
 
+def cpu_ticks() -> list[int] | None:
+    """The machine's CPU time so far, by kind (the first line of Linux's /proc/stat), or None elsewhere."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            return [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def machine_share(before: list[int] | None, after: list[int] | None) -> dict[str, float] | None:
+    """Of all the machine's CPU time between two readings, the shares left idle and taken by the host.
+
+    On a virtual machine "steal" is time the host gave to others: a run with much of it is slower
+    for reasons outside the code measured, so every timed step records it.
+    """
+    if before is None or after is None:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    total = sum(spent[:8]) or 1  # user nice system idle iowait irq softirq steal (guest time is in user)
+    return {"idle_pct": round(100 * spent[3] / total, 1), "steal_pct": round(100 * spent[7] / total, 1)}
+
+
 def rss_mb() -> float:
     import psutil
 
@@ -319,6 +341,7 @@ def child_query_baseline(index_dir: Path, queries: list[str], repeat: int) -> di
 def in_child(task: str, **kwargs: Any) -> dict[str, Any]:
     """Run ``task`` in a fresh interpreter; its JSON answer comes back on the last line of stdout."""
     payload = json.dumps({"task": task, "kwargs": {k: str(v) if isinstance(v, Path) else v for k, v in kwargs.items()}})
+    before = cpu_ticks()
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", payload],
         cwd=REPO,
@@ -328,7 +351,7 @@ def in_child(task: str, **kwargs: Any) -> dict[str, Any]:
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{task} failed (exit {proc.returncode})")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return {**json.loads(proc.stdout.strip().splitlines()[-1]), "machine_cpu": machine_share(before, cpu_ticks())}
 
 
 def _child_main(payload: str) -> None:
@@ -436,6 +459,10 @@ def ratios(size_result: dict[str, Any]) -> dict[str, dict[str, float]]:
     return out
 
 
+def _steal(share: dict[str, float] | None) -> str:
+    return "?" if share is None else f"{share['steal_pct']}"
+
+
 def table(results: dict[str, Any]) -> str:
     rows = [
         (
@@ -450,6 +477,7 @@ def table(results: dict[str, Any]) -> str:
             "full p50/p95",
             "cold full p50/p95",
             "RSS MB",
+            "steal % build/query",
         )
     ]
     for size, res in results["sizes"].items():
@@ -467,11 +495,13 @@ def table(results: dict[str, Any]) -> str:
                     *(f"{warm[m]['p50_ms']}/{warm[m]['p95_ms']}" for m in MODES),
                     f"{q['cold_full']['p50_ms']}/{q['cold_full']['p95_ms']}",
                     f"{q['serving_peak_rss_mb']:.0f}",
+                    f"{_steal(b.get('machine_cpu') or b.get('rebuild', {}).get('machine_cpu'))}"
+                    f"/{_steal(q.get('machine_cpu'))}",
                 )
             )
         for name, r in res.get("ratio_vs_baseline", {}).items():
             speedups = (f"×{r[m + '_p50']}/×{r[m + '_p95']}" for m in MODES)
-            rows.append((size, f"{name} ÷", "", "", "", "", *speedups, "", ""))
+            rows.append((size, f"{name} ÷", "", "", "", "", *speedups, "", "", ""))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
