@@ -85,6 +85,35 @@ def lowercase_words(text: str) -> list[str]:
     return [lower(word) for word in TOKEN_RE.findall(text)]
 
 
+# bytes.translate table: every ASCII byte that is no word character becomes a space; the bytes of
+# UTF-8 sequences (0x80 and up) stay, their characters are dealt with before encoding.
+_ASCII_BREAKS = bytes(c if c >= 0x80 or _ASCII_TOKEN_RE.match(chr(c)) else 0x20 for c in range(256))
+_NON_ASCII_RE = re.compile("[^\x00-\x7f]")
+_WORD_CHAR_RE = re.compile(WORD_CHAR_PATTERN)
+
+
+@lru_cache(maxsize=10_000)
+def _breaks_words(char: str) -> bool:
+    return _WORD_CHAR_RE.match(char) is None
+
+
+def word_bytes(text: str) -> list[bytes]:
+    """:func:`lowercase_words`, UTF-8 encoded, in half the time (the indexer numbers words as bytes).
+
+    The few distinct characters above ASCII that are no word characters are replaced by spaces, then
+    the text is encoded, its other non-word bytes become spaces by one table lookup each, and
+    ``bytes.split`` cuts the words: no regex walks the text and no str is made for a word.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text) or "Σ" in text:  # see lowercase_words
+        return [word.encode("utf-8") for word in lowercase_words(text)]
+    if not lowered.isascii():
+        for char in set(_NON_ASCII_RE.findall(lowered)):
+            if _breaks_words(char):
+                lowered = lowered.replace(char, " ")
+    return lowered.encode("utf-8").translate(_ASCII_BREAKS).split()
+
+
 def tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """(lowercased word, start, end) for every word in ``text``."""
     for match in _word_pattern(text).finditer(text):

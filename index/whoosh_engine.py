@@ -36,7 +36,7 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE
 
-from index.analysis import TOKEN_PATTERN, analyse, lower, lowercase_words, stem
+from index.analysis import TOKEN_PATTERN, analyse, lower, stem, word_bytes
 from index.engine import Engine, EngineQuery, EngineResult, IndexDoc, IndexWriter, sort_facet_counts
 from index.facet_pairs import MANY_MATCHES, PairsByValue
 from index.whoosh_ranking import Ranker, top_docnums
@@ -61,12 +61,12 @@ class NewsText(fields.TEXT):
     to the same rules).
     """
 
-    def index_words(self, value: str) -> list[str]:
+    def index_words(self, value: str) -> list[bytes]:
         if len(_TERMS) > STEM_CACHE_LIMIT:
             _TERMS.clear()
-        return lowercase_words(value)
+        return word_bytes(value)
 
-    def word_term(self, word: str) -> bytes:
+    def word_term(self, word: bytes) -> bytes:
         return _TERMS[word]
 
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
@@ -82,11 +82,11 @@ class NewsText(fields.TEXT):
             yield term, len(poslist), len(poslist) * boost, encode_positions(poslist)
 
 
-class _TermBytes(dict[str, bytes]):
-    """Lowercased word → its term as Whoosh indexes it (stemmed, UTF-8); a dict, so lookups stay in C."""
+class _TermBytes(dict[bytes, bytes]):
+    """Lowercased word (UTF-8) → its term as Whoosh indexes it (stemmed, UTF-8); a dict, so lookups stay in C."""
 
-    def __missing__(self, word: str) -> bytes:
-        term = self[word] = stem(word).encode("utf-8")
+    def __missing__(self, word: bytes) -> bytes:
+        term = self[word] = stem(word.decode("utf-8")).encode("utf-8")
         return term
 
 

@@ -23,7 +23,7 @@ deletions, TOC and merge machinery, and changes only how postings travel:
   re-encoding every posting (about half of a merge's time);
 * a block is pickled with protocol 3 (bytes as bytes: Whoosh's protocol 2 spells each
   value as a call to ``codecs.encode``, 35 % larger) and compressed only when that
-  pays (``COMPRESS_MIN`` bytes and more), at zlib level 1 with a small window;
+  pays (``COMPRESS_MIN`` bytes and more), at zlib level 1 with a small window, by ISA-L;
   readers find the compression in each block's header, as Whoosh always stored it;
 * segments are written as separate files rather than one compound file, which is
   read through a Python-level call per small read.
@@ -38,7 +38,6 @@ import io
 import mmap
 import pickle
 import struct
-import zlib
 from array import array
 from collections.abc import Iterator
 from itertools import accumulate
@@ -62,7 +61,7 @@ from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from index.whoosh_blocks import COMPRESS_MIN, ZLIB_LEVEL, TermBuffer, WordPostings, compress
+from index.whoosh_blocks import COMPRESS_MIN, ZLIB_LEVEL, TermBuffer, WordPostings, compress, inflate
 
 BLOCK_PROTOCOL = 3  # Whoosh pickles with 2, which stores each bytes value as a call to codecs.encode
 
@@ -86,16 +85,17 @@ class WordField(Protocol):
     """A field whose terms are its words, one a position (like Whoosh's TEXT with phrases): its
     postings can be built from the words of all of a segment's documents at once."""
 
-    def index_words(self, value: str) -> list[str]:
-        """The words of ``value`` in order: the ``n``-th is at position ``n``."""
+    def index_words(self, value: str) -> list[bytes]:
+        """The words of ``value`` in order (in any form the field's ``word_term`` takes, say UTF-8):
+        the ``n``-th is at position ``n``."""
         ...
 
-    def word_term(self, word: str) -> bytes:
+    def word_term(self, word: bytes) -> bytes:
         """The term a word is indexed as."""
         ...
 
 
-class _WordIds(dict[str, int]):
+class _WordIds(dict[bytes, int]):
     """Word → a number of its own in this segment; ``terms`` holds each number's term (a dict, so
     numbering the words of a text runs in C except for the words new to the segment)."""
 
@@ -104,7 +104,7 @@ class _WordIds(dict[str, int]):
         self.terms: list[bytes] = []
         self._word_term = word_term
 
-    def __missing__(self, word: str) -> int:
+    def __missing__(self, word: bytes) -> int:
         number = self[word] = len(self.terms)
         self.terms.append(self._word_term(word))
         return number
@@ -139,7 +139,7 @@ class WordBuffer:
     def emptied(self) -> WordBuffer:
         return WordBuffer(self.word_term, self.field_boost)
 
-    def add(self, docnum: int, words: list[str], boost: float) -> int:
+    def add(self, docnum: int, words: list[bytes], boost: float) -> int:
         """Add a document's words; returns their count (the document's length in the field)."""
         if len(self.numbers) >= PACK_WORDS:  # before the document: its own words stay in the list
             self.packed.append(np.array(self.numbers, dtype=np.int32))
@@ -451,7 +451,7 @@ def _blocks(data: bytes) -> Iterator[tuple[tuple[Any, ...], bytes, bool]]:
         block = io.BytesIO(data[position : position + abs(size)])
         header = pickle.load(block)
         payload = block.read()
-        yield header, zlib.decompress(payload) if header[3] else payload, size < 0
+        yield header, inflate(payload) if header[3] else payload, size < 0
         if size < 0:
             return
         position += size

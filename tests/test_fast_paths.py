@@ -462,6 +462,19 @@ def _assert_blocks_describe_their_postings(contents: list) -> None:
                     assert (min_length, max_length) == (min(present, default=0), max(present, default=0))
 
 
+def test_compressed_blocks_are_what_whoosh_reader_inflates():
+    """Blocks are deflated by ISA-L where it is installed; Whoosh's reader inflates them with zlib."""
+    import zlib
+
+    from index.whoosh_blocks import COMPRESS_MIN, compress
+
+    rng = random.Random(5)
+    for size in (COMPRESS_MIN, 4096, 5000, 70_000):
+        block = pickle.dumps(([rng.randrange(300) for _ in range(size // 4)], [1.0] * 8, b"x" * 99), protocol=3)
+        assert zlib.decompress(compress(block)) == block
+        assert len(compress(block)) < len(block)
+
+
 def test_shifting_a_pickled_first_gap_equals_pickling_the_shifted_gaps():
     from index.whoosh_segments import _shift_first_gap
 
