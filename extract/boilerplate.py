@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 __all__ = ["CleanText", "clean_plain_text", "strip_inline_leftovers"]
 
@@ -422,15 +425,47 @@ def _strip_repeated_title(text: str, title: str) -> tuple[str, str | None]:
 
 
 def strip_inline_leftovers(text: str, title: str | None = None) -> tuple[str, list[str]]:
-    """Cut page furniture that survives in text without line breaks; return (clean text, removed fragments).
+    """Cut page furniture that survives inside paragraphs; return (clean text, removed fragments).
 
     Only anchored material is cut: a dateline at the very start, the title repeated at the
     start, teaser phrases ("Read more here <linked headline>"), social widgets and credits
-    at the very end. Anything that could be body text is left in place.
+    at the very end (of the text, or of a paragraph when the text has them: paragraphs are
+    separated by a blank line, as :func:`clean_plain_text` writes them, and stay so).
+    Anything that could be body text is left in place.
     """
     removed: list[str] = []
-    out = _norm(text)
-    for _ in range(2):  # dateline and title can come in either order
+    paragraphs = [_norm(paragraph) for paragraph in (text.split("\n\n") if "\n\n" in text else [text])]
+    joined = "\n".join(paragraphs)
+    lowered = joined.lower()
+    rules = [rule for rule in _INLINE_PATTERNS if any(needle in lowered for needle in rule.needles)]
+    # Only the first paragraph and those holding a needle can lose anything.
+    if len(lowered) == len(joined):
+        starts = list(accumulate((len(p) + 1 for p in paragraphs[:-1]), initial=0))
+        touched = {0} | {bisect_right(starts, at) - 1 for at in _needle_offsets(lowered, rules)}
+    else:  # lowercasing moved the offsets
+        touched = set(range(len(paragraphs)))
+    kept = []
+    for number, paragraph in enumerate(paragraphs):
+        if number in touched:
+            paragraph = _strip_paragraph(paragraph, title if number == 0 else None, number == 0, rules, removed)
+        if paragraph:
+            kept.append(paragraph)
+    return "\n\n".join(kept), removed
+
+
+def _needle_offsets(lowered: str, rules: list[_Inline]) -> Iterator[int]:
+    for rule in rules:
+        for needle in rule.needles:
+            at = lowered.find(needle)
+            while at >= 0:
+                yield at
+                at = lowered.find(needle, at + 1)
+
+
+def _strip_paragraph(out: str, title: str | None, first: bool, rules: list[_Inline], removed: list[str]) -> str:
+    """One paragraph of :func:`strip_inline_leftovers` (the first with the start's rules), trying only
+    ``rules``: those whose needles the whole text holds."""
+    for _ in range(2 if first else 0):  # dateline and title can come in either order
         m = _LEAD_DATELINE.match(out)
         if m and m.end() > 0 and re.search(r"\d", m.group(0)):
             removed.append(m.group(0).strip())
@@ -439,11 +474,11 @@ def strip_inline_leftovers(text: str, title: str | None = None) -> tuple[str, li
             out, cut = _strip_repeated_title(out, title)
             if cut:
                 removed.append(cut)
-    changed = True
+    changed = bool(rules)
     while changed:
         changed = False
         lowered = out.lower()
-        for rule in _INLINE_PATTERNS:
+        for rule in rules:
             if not any(needle in lowered for needle in rule.needles):
                 continue
             if rule.ends and not out.rstrip().endswith(rule.ends):
@@ -459,4 +494,4 @@ def strip_inline_leftovers(text: str, title: str | None = None) -> tuple[str, li
                 removed.append(m.group(0).strip())
                 out = " ".join((out[: m.start()] + " " + out[m.end() :]).split())
                 changed = True
-    return out.strip(), removed
+    return out.strip()

@@ -114,6 +114,24 @@ def test_inline_leftovers_stripped() -> None:
     assert "Source TRTWorld and agencies" in removed
 
 
+def test_inline_leftovers_keep_paragraphs() -> None:
+    """A dataset text with paragraphs keeps them; start rules apply to the first, end rules to each."""
+    title = "Syria attack symptoms consistent with nerve agent use"
+    text = (
+        f"Wed 05 Apr 2017 {title}. Victims showed symptoms, the WHO said.\n\n"
+        "Doctors treated dozens. Copyright 2017 Example Wire all rights reserved\n\n"
+        "The agency said it was sending medicines. Source TRTWorld and agencies"
+    )
+    out, removed = strip_inline_leftovers(text, title)
+    assert out.split("\n\n") == [
+        "Victims showed symptoms, the WHO said.",
+        "Doctors treated dozens.",
+        "The agency said it was sending medicines.",
+    ]
+    assert removed[:2] == ["Wed 05 Apr 2017", title]
+    assert removed[2:] == ["Copyright 2017 Example Wire all rights reserved", "Source TRTWorld and agencies"]
+
+
 def test_inline_leftovers_keep_body() -> None:
     text = "The minister said on Twitter that the talks had failed. Read more about the talks in our archive later."
     out, removed = strip_inline_leftovers(text)

@@ -43,6 +43,28 @@ def test_seeds_are_stored_clean_with_their_metadata(seeds_data):
         assert len(article.id) == 16
 
 
+def test_a_dataset_text_keeps_its_paragraphs(tmp_path):
+    """A CSV/JSON Lines text with line breaks is cleaned line by line and keeps its paragraphs."""
+    text = (
+        "Russian jets struck Idlib on Tuesday, the Observatory said.\n"
+        "SHARE THIS ARTICLE\n"
+        "Rescuers searched the rubble of the market for hours.\n\n"
+        "The Defence Ministry denied the report and said its aircraft had hit only militant targets."
+        " Source: Reuters and agencies"
+    )
+    src = tmp_path / "rows.jsonl"
+    src.write_text(json.dumps({"title": "Strikes on Idlib", "text": text}) + "\n", encoding="utf-8")
+    data = DataDir(tmp_path / "d")
+    ingest([src], data, engine_name="whoosh")
+    (article,) = _articles(data).values()
+    assert article.paragraphs == [
+        "Russian jets struck Idlib on Tuesday, the Observatory said.",
+        "Rescuers searched the rubble of the market for hours.",
+        "The Defence Ministry denied the report and said its aircraft had hit only militant targets.",
+    ]
+    assert {"SHARE THIS ARTICLE", "Source: Reuters and agencies"} <= set(article.extra["removed_lines"])
+
+
 def test_reingest_is_idempotent(tmp_path):
     data = DataDir(tmp_path)
     first = ingest([SEEDS], data, engine_name="whoosh")
