@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
 
 __all__ = ["CleanText", "clean_plain_text", "strip_inline_leftovers"]
 
@@ -435,31 +432,13 @@ def strip_inline_leftovers(text: str, title: str | None = None) -> tuple[str, li
     """
     removed: list[str] = []
     paragraphs = [_norm(paragraph) for paragraph in (text.split("\n\n") if "\n\n" in text else [text])]
-    joined = "\n".join(paragraphs)
-    lowered = joined.lower()
+    lowered = "\n".join(paragraphs).lower()
     rules = [rule for rule in _INLINE_PATTERNS if any(needle in lowered for needle in rule.needles)]
-    # Only the first paragraph and those holding a needle can lose anything.
-    if len(lowered) == len(joined):
-        starts = list(accumulate((len(p) + 1 for p in paragraphs[:-1]), initial=0))
-        touched = {0} | {bisect_right(starts, at) - 1 for at in _needle_offsets(lowered, rules)}
-    else:  # lowercasing moved the offsets
-        touched = set(range(len(paragraphs)))
     kept = []
     for number, paragraph in enumerate(paragraphs):
-        if number in touched:
-            paragraph = _strip_paragraph(paragraph, title if number == 0 else None, number == 0, rules, removed)
-        if paragraph:
-            kept.append(paragraph)
+        if out := _strip_paragraph(paragraph, title if number == 0 else None, number == 0, rules, removed):
+            kept.append(out)
     return "\n\n".join(kept), removed
-
-
-def _needle_offsets(lowered: str, rules: list[_Inline]) -> Iterator[int]:
-    for rule in rules:
-        for needle in rule.needles:
-            at = lowered.find(needle)
-            while at >= 0:
-                yield at
-                at = lowered.find(needle, at + 1)
 
 
 def _strip_paragraph(out: str, title: str | None, first: bool, rules: list[_Inline], removed: list[str]) -> str:

@@ -79,10 +79,17 @@ def lowercase_words(text: str) -> list[str]:
     """
     if text.isascii():
         return _ASCII_TOKEN_RE.findall(text.lower())
-    lowered = text.lower()
-    if len(lowered) == len(text) and "Σ" not in text:
+    lowered = _lowered_whole(text)
+    if lowered is not None:
         return _word_pattern(lowered).findall(lowered)
     return [lower(word) for word in TOKEN_RE.findall(text)]
+
+
+def _lowered_whole(text: str) -> str | None:
+    """``text.lower()`` when that equals lowercasing it character by character (no character becomes
+    two, no capital sigma to turn final), else None."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) and "Σ" not in text else None
 
 
 # bytes.translate table: every ASCII byte that is no word character becomes a space; the bytes of
@@ -104,8 +111,8 @@ def word_bytes(text: str) -> list[bytes]:
     the text is encoded, its other non-word bytes become spaces by one table lookup each, and
     ``bytes.split`` cuts the words: no regex walks the text and no str is made for a word.
     """
-    lowered = text.lower()
-    if len(lowered) != len(text) or "Σ" in text:  # see lowercase_words
+    lowered = _lowered_whole(text)
+    if lowered is None:
         return [word.encode("utf-8") for word in lowercase_words(text)]
     if not lowered.isascii():
         for char in set(_NON_ASCII_RE.findall(lowered)):
