@@ -1,10 +1,11 @@
-"""The benchmark's own arithmetic: what share of the machine a timed step had."""
+"""The benchmark's own instruments: what share of the machine a timed step had, and its peak memory."""
 
+import subprocess
 import sys
 
 import pytest
 
-from bench.run import cpu_ticks, machine_share
+from bench.run import PeakRss, cpu_ticks, machine_share
 
 
 def test_machine_share_is_idle_and_stolen_time_over_all_time():
@@ -21,3 +22,21 @@ def test_cpu_ticks_read_the_machine_and_only_grow():
     second = cpu_ticks()
     assert first is not None and second is not None and len(first) >= 8
     assert all(b >= a for a, b in zip(first, second, strict=True))
+
+
+def test_peak_rss_counts_a_child_started_after_the_children_were_listed():
+    peak = PeakRss()
+    peak.sample()  # lists the children now, so the one below is only seen at the final listing
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; block = bytearray(300 * 2**20); sys.stdin.read()"],
+        stdin=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):  # until the child has its memory
+            if sum(c.memory_info().rss for c in peak.proc.children()) > 250 * 2**20:
+                break
+            peak._stop.wait(0.05)
+        figures = peak.stop()
+    finally:
+        child.communicate(b"")
+    assert figures["with_workers_mb"] - figures["process_mb"] >= 250
