@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from index.engine import SORT_ORDERS, SortOrder
 from search.query import FACET_FIELDS, And, DateRange, MatchAll, Node, QuerySyntaxError, parse_partial_date, parse_query
@@ -135,20 +135,24 @@ class SearchQuery:
     def toggle_query_strings(self, facet: str) -> Callable[[str], str]:
         """``value → self.toggle(facet, value).query_string()``, prepared once for the facet.
 
-        A result page links every listed facet value (hundreds of them); building a new query
-        object for each link took about 6 ms a search, this a few microseconds a value.
+        A result page links every listed facet value (up to 200 of them); building a new query
+        object for each link took about 6 ms a search, ``urlencode`` for each about 1 ms, this
+        (only the added value quoted, around parts encoded once) about 0.3 ms.
         """
         current = self.filters.get(facet, ())
         params = replace(self, filters={**self.filters, facet: ()}, page=1).to_params()
         before = {"q", *FACET_FIELDS[: FACET_FIELDS.index(facet)]}
         cut = sum(1 for name, _ in params if name in before)  # this facet's values go right after these
         head, tail = urlencode(params[:cut]), urlencode(params[cut:])
+        start = f"{head}&" if head else ""
+        end = f"&{tail}" if tail else ""
+        selected = urlencode([(facet, v) for v in current])
+        added = f"{start}{selected}&{quote_plus(facet)}=" if selected else f"{start}{quote_plus(facet)}="
 
         def query_string(value: str) -> str:
-            if not value:  # an empty value is dropped on validation: let the query object decide
+            if value in current or not value:  # removing (rare), or a value validation would drop
                 return self.toggle(facet, value).query_string()
-            values = tuple(v for v in current if v != value) if value in current else (*current, value)
-            return "&".join(part for part in (head, urlencode([(facet, v) for v in values]), tail) if part)
+            return f"{added}{quote_plus(value)}{end}"
 
         return query_string
 
