@@ -1,11 +1,11 @@
-"""The benchmark's own instruments: what share of the machine a timed step had, and its peak memory."""
+"""The benchmark's own instruments: the share of the machine a timed step had, its peak memory, what it reports."""
 
 import subprocess
 import sys
 
 import pytest
 
-from bench.run import PeakRss, cpu_ticks, machine_share
+from bench.run import PeakRss, build_speed, cpu_ticks, machine_share
 
 
 def test_machine_share_is_idle_and_stolen_time_over_all_time():
@@ -13,6 +13,12 @@ def test_machine_share_is_idle_and_stolen_time_over_all_time():
     after = [380, 0, 30, 600, 0, 0, 0, 140, 7, 0]  # guest time (index 8) is already in user
     assert machine_share(before, after) == {"idle_pct": 20.0, "steal_pct": 20.0}  # of 500 ticks
     assert machine_share(None, after) is None
+
+
+def test_build_speed_names_what_was_measured():
+    assert build_speed({"articles_per_s": 798.9, "rebuild": {"articles_per_s": 1464.3}}) == "ingest 798.9 articles/s"
+    copied = {"articles_per_s": None, "store_replicated_from": 100_000, "rebuild": {"articles_per_s": 1129.7}}
+    assert build_speed(copied) == "rebuild 1129.7 articles/s (the store filled with copies)"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/stat is Linux's")
