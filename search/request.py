@@ -136,18 +136,17 @@ class SearchQuery:
         """``value → self.toggle(facet, value).query_string()``, prepared once for the facet.
 
         A result page links every listed facet value (up to 200 of them); building a new query
-        object for each link took about 6 ms a search, ``urlencode`` for each about 1 ms, this
-        (only the added value quoted, around parts encoded once) about 0.3 ms.
+        object for each link took about 6 ms a search, ``urlencode`` for each about 1 ms; quoting
+        only the added value between parts encoded once takes about 0.3 ms.
         """
         current = self.filters.get(facet, ())
         params = replace(self, filters={**self.filters, facet: ()}, page=1).to_params()
         before = {"q", *FACET_FIELDS[: FACET_FIELDS.index(facet)]}
         cut = sum(1 for name, _ in params if name in before)  # this facet's values go right after these
         head, tail = urlencode(params[:cut]), urlencode(params[cut:])
-        start = f"{head}&" if head else ""
+        lead = "&".join(part for part in (head, urlencode([(facet, v) for v in current])) if part)
+        added = f"{lead}&{quote_plus(facet)}=" if lead else f"{quote_plus(facet)}="
         end = f"&{tail}" if tail else ""
-        selected = urlencode([(facet, v) for v in current])
-        added = f"{start}{selected}&{quote_plus(facet)}=" if selected else f"{start}{quote_plus(facet)}="
 
         def query_string(value: str) -> str:
             if value in current or not value:  # removing (rare), or a value validation would drop
